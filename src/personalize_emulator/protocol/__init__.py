@@ -1,0 +1,1 @@
+"""Wire <-> plain dicts, driven by botocore's service models. Knows nothing about resources."""

@@ -1,0 +1,1 @@
+"""One module per resource family; each registers its operations with ``@handler``."""
