@@ -1,0 +1,201 @@
+"""Data preparation shared by every recipe.
+
+Each recipe's ``fit`` starts with :func:`prepare_interactions`, which validates the interactions
+frame (clear :class:`EngineError` messages, fit for a ``failureReason``), applies the solution's
+``eventType`` and ``eventValueThreshold``, and returns the events sorted by time with string ids.
+:func:`trim_user_histories` and :func:`filter_item_counts` implement the percentile
+featurization parameters; :func:`seed_everything` and :func:`torch_threads` make training
+reproducible. Nothing here imports torch at module level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from .base import EngineError, FitOptions, TrainingData, TrainingStopped
+from .vocab import Vocabulary
+
+REQUIRED = ("USER_ID", "ITEM_ID", "TIMESTAMP")
+
+
+def validate_interactions(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """Check the columns and values every recipe relies on; return a clean copy."""
+    if frame is None or len(frame) == 0:
+        raise EngineError("The Interactions dataset is empty: there is no data to train on.")
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise EngineError(f"The Interactions dataset has no {', '.join(missing)} column.")
+    out = frame.copy()
+    for col in ("USER_ID", "ITEM_ID"):
+        if out[col].isna().any():
+            row = int(np.flatnonzero(out[col].isna().to_numpy())[0])
+            raise EngineError(f"Interactions row {row} has no {col}.")
+        out[col] = out[col].astype(str)
+    ts = pd.to_numeric(out["TIMESTAMP"], errors="coerce")
+    if ts.isna().any():
+        row = int(np.flatnonzero(ts.isna().to_numpy())[0])
+        raise EngineError(f"Interactions row {row} has an invalid TIMESTAMP.")
+    out["TIMESTAMP"] = ts.astype(np.float64)
+    if "EVENT_VALUE" in out.columns:
+        values = pd.to_numeric(out["EVENT_VALUE"], errors="coerce")
+        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise EngineError(f"Interactions row {row} has an invalid EVENT_VALUE (NaN or infinite).")
+        out["EVENT_VALUE"] = values.astype(np.float64)
+    if "EVENT_TYPE" in out.columns:
+        out["EVENT_TYPE"] = out["EVENT_TYPE"].astype(str)
+    return out
+
+
+def restrict_event_types(data: TrainingData, event_types: Iterable[str]) -> TrainingData:
+    """The same data with interactions of the given types only (case-insensitive)."""
+    wanted = {t.lower() for t in event_types}
+    frame = data.interactions
+    if frame is None or "EVENT_TYPE" not in frame.columns:
+        raise EngineError(
+            f"Training needs events of type {', '.join(sorted(event_types))}, but the "
+            "Interactions dataset has no EVENT_TYPE column."
+        )
+    mask = frame["EVENT_TYPE"].astype(str).str.lower().isin(wanted)
+    return replace(data, interactions=frame[mask].reset_index(drop=True))
+
+
+def prepare_interactions(data: TrainingData, options: FitOptions) -> pd.DataFrame:
+    """Validated interactions after eventType / eventValueThreshold, sorted by time (stable)."""
+    frame = validate_interactions(data.interactions)
+    if options.event_type:
+        if "EVENT_TYPE" not in frame.columns:
+            raise EngineError(
+                f"eventType {options.event_type} was given, but the Interactions dataset has "
+                "no EVENT_TYPE column."
+            )
+        frame = frame[frame["EVENT_TYPE"].str.lower() == options.event_type.lower()]
+    if options.event_value_threshold is not None:
+        if "EVENT_VALUE" not in frame.columns:
+            raise EngineError(
+                "eventValueThreshold was given, but the Interactions dataset has no "
+                "EVENT_VALUE column."
+            )
+        frame = frame[frame["EVENT_VALUE"] >= float(options.event_value_threshold)]
+    if len(frame) == 0:
+        raise EngineError(
+            "No interactions are left after applying the eventType and eventValueThreshold "
+            "filters."
+        )
+    return frame.sort_values("TIMESTAMP", kind="stable").reset_index(drop=True)
+
+
+def trim_user_histories(
+    frame: pd.DataFrame, min_percentile: float = 0.0, max_percentile: float = 1.0
+) -> pd.DataFrame:
+    """Percentile history trimming (``min/max_user_history_length_percentile``).
+
+    Users whose history is shorter than the ``min_percentile`` quantile of history lengths are
+    dropped; histories longer than the ``max_percentile`` quantile are cut to their most recent
+    events (the user is kept, so no user loses all their history). ``frame`` must be sorted by
+    time.
+    """
+    if len(frame) == 0 or (min_percentile <= 0.0 and max_percentile >= 1.0):
+        return frame
+    lengths = frame.groupby("USER_ID", sort=False)["ITEM_ID"].transform("size").to_numpy()
+    per_user = frame["USER_ID"].value_counts().to_numpy()
+    keep = np.ones(len(frame), dtype=bool)
+    if min_percentile > 0.0:
+        lo = np.quantile(per_user, min_percentile)
+        keep &= lengths >= lo
+    if max_percentile < 1.0:
+        cap = max(1, int(np.ceil(np.quantile(per_user, max_percentile))))
+        # position counted from the end of each user's history: 0 = latest event
+        from_end = frame.groupby("USER_ID", sort=False).cumcount(ascending=False).to_numpy()
+        keep &= from_end < cap
+    trimmed = frame[keep].reset_index(drop=True)
+    if len(trimmed) == 0:
+        raise EngineError("No interactions are left after user-history percentile filtering.")
+    return trimmed
+
+
+def filter_item_counts(
+    frame: pd.DataFrame, min_percentile: float = 0.0, max_percentile: float = 1.0
+) -> pd.DataFrame:
+    """Drop interactions on items whose interaction count falls outside the percentile band."""
+    if len(frame) == 0 or (min_percentile <= 0.0 and max_percentile >= 1.0):
+        return frame
+    counts = frame["ITEM_ID"].value_counts()
+    lo = np.quantile(counts.to_numpy(), min_percentile) if min_percentile > 0 else -np.inf
+    hi = np.quantile(counts.to_numpy(), max_percentile) if max_percentile < 1 else np.inf
+    allowed = counts.index[(counts >= lo) & (counts <= hi)]
+    return frame[frame["ITEM_ID"].isin(allowed)].reset_index(drop=True)
+
+
+def hyperparameter(options: FitOptions, name: str, default: float | int | str, kind=float):
+    """A hyperparameter from ``hyperparameters`` or ``feature_transformation`` (wire strings)."""
+    for source in (options.hyperparameters, options.feature_transformation):
+        if source and name in source:
+            raw = source[name]
+            try:
+                if kind is bool:
+                    return str(raw).strip().lower() == "true"
+                if kind is int:
+                    return int(float(raw))
+                return kind(raw)
+            except (TypeError, ValueError):
+                raise EngineError(f"Invalid value {raw!r} for hyperparameter {name}") from None
+    return default
+
+
+def catalogue(frame: pd.DataFrame, data: TrainingData) -> Vocabulary:
+    """Items the model may recommend: every item in interactions plus the Items dataset."""
+    ids = set(frame["ITEM_ID"].unique().tolist())
+    if data.items is not None and "ITEM_ID" in data.items.frame.columns:
+        ids.update(data.items.frame["ITEM_ID"].astype(str).tolist())
+    return Vocabulary(ids)
+
+
+def user_histories(frame: pd.DataFrame, users: Vocabulary, items: Vocabulary) -> list[np.ndarray]:
+    """Per user index, the item indices of their events in time order."""
+    u = users.indices(frame["USER_ID"].to_numpy())
+    i = items.indices(frame["ITEM_ID"].to_numpy())
+    order = np.argsort(u, kind="stable")  # frame is time sorted, so each group stays in order
+    u, i = u[order], i[order]
+    bounds = np.searchsorted(u, np.arange(len(users) + 1))
+    return [i[bounds[k] : bounds[k + 1]] for k in range(len(users))]
+
+
+def rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(int(seed)))
+
+
+def seed_everything(seed: int) -> None:
+    """Seed numpy's legacy global state and torch (if loaded) for reproducible training."""
+    np.random.seed(int(seed) % (2**32))
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(int(seed))
+
+
+def torch_threads(options: FitOptions) -> None:
+    """Apply ``FitOptions.threads`` (None leaves torch's own setting)."""
+    import torch
+
+    if options.threads:
+        torch.set_num_threads(max(1, int(options.threads)))
+
+
+def torch_device(options: FitOptions) -> str:
+    import torch
+
+    if options.device:
+        return options.device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def check_stop(options: FitOptions) -> None:
+    if options.should_stop():
+        raise TrainingStopped()
