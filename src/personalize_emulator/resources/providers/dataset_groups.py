@@ -1,0 +1,118 @@
+"""Dataset groups: CreateDatasetGroup, DescribeDatasetGroup, ListDatasetGroups, DeleteDatasetGroup.
+
+A group is ACTIVE as soon as CreateDatasetGroup returns in sync job mode; in async mode it
+walks CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE. Deleting shows DELETE PENDING (the only
+delete status the model lists) before the group disappears, and is refused while the group
+still holds datasets, solutions, event trackers or recommenders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...protocol.errors import InvalidInputException, ResourceInUseException
+from .. import arns
+from ..common import (
+    ensure_deletable,
+    ensure_new,
+    get_record,
+    store_create_tags,
+    tags_from_wire,
+    walk_create,
+    walk_delete,
+)
+from ..handlers import handler
+from ..pagination import newest_first, paginate
+from ..records import DatasetGroupRecord
+from ..store import Store
+
+KIND = "dataset-group"
+# Kinds whose records block deleting their group, with how the message names them.
+BLOCKING_CHILDREN = {
+    "dataset": "datasets",
+    "solution": "solutions",
+    "event-tracker": "event trackers",
+    "recommender": "recommenders",
+}
+
+
+def _summary(r: DatasetGroupRecord) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "datasetGroupArn": r.arn,
+        "status": r.status,
+        "creationDateTime": r.created,
+        "lastUpdatedDateTime": r.updated,
+        "failureReason": r.failure_reason,
+        "domain": r.domain,
+    }
+
+
+@handler("personalize", "CreateDatasetGroup")
+def create_dataset_group(
+    store: Store,
+    *,
+    name: str,
+    roleArn: str | None = None,
+    kmsKeyArn: str | None = None,
+    domain: str | None = None,
+    tags: list[dict[str, str]] | None = None,
+) -> dict:
+    if roleArn and not kmsKeyArn:
+        raise InvalidInputException(
+            "Invalid parameter roleArn: a role is only valid together with kmsKeyArn."
+        )
+    checked_tags = tags_from_wire(tags)
+    arn = arns.build(KIND, name, region=store.region, account=store.account_id)
+    with store.lock:
+        ensure_new(store, KIND, arn)
+        record = DatasetGroupRecord(
+            arn=arn, name=name, domain=domain, role_arn=roleArn, kms_key_arn=kmsKeyArn
+        )
+        store.records[KIND][arn] = record
+        store_create_tags(store, arn, checked_tags)
+        walk_create(store, KIND, record)
+    return {"datasetGroupArn": arn, "domain": domain}
+
+
+@handler("personalize", "DescribeDatasetGroup")
+def describe_dataset_group(store: Store, *, datasetGroupArn: str) -> dict:
+    with store.lock:
+        record: DatasetGroupRecord = get_record(store, KIND, datasetGroupArn, "datasetGroupArn")
+        return {
+            "datasetGroup": {
+                **_summary(record),
+                "roleArn": record.role_arn,
+                "kmsKeyArn": record.kms_key_arn,
+            }
+        }
+
+
+@handler("personalize", "ListDatasetGroups")
+def list_dataset_groups(
+    store: Store, *, nextToken: str | None = None, maxResults: int | None = None
+) -> dict:
+    with store.lock:
+        items = newest_first(store.records[KIND].values())
+        return paginate(items, nextToken, maxResults, "datasetGroups", render=_summary)
+
+
+@handler("personalize", "DeleteDatasetGroup")
+def delete_dataset_group(store: Store, *, datasetGroupArn: str) -> None:
+    with store.lock:
+        record = get_record(store, KIND, datasetGroupArn, "datasetGroupArn")
+        ensure_deletable(record)
+        holding = [
+            label
+            for kind, label in BLOCKING_CHILDREN.items()
+            if any(
+                getattr(r, "dataset_group_arn", None) == datasetGroupArn
+                for r in store.records[kind].values()
+            )
+        ]
+        if holding:
+            raise ResourceInUseException(
+                f"Dataset group {datasetGroupArn} still has {', '.join(holding)};"
+                " delete them before deleting the dataset group."
+            )
+        walk_delete(store, KIND, record)

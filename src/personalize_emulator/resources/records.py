@@ -1,0 +1,81 @@
+"""Dataclass records for the resources of the first control-plane slice, and their shared base.
+
+Records hold Python values only (``str``, ``datetime``, ``dict``, ``None``): no camelCase, no
+wire shapes. Handlers turn them into wire dicts. Conventions other resource families follow so
+that generic checks (delete refusals, listing by parent) can read any record:
+
+* every record has ``arn``, ``name``, ``created`` and ``updated``;
+* records with a lifecycle have ``status`` and ``failure_reason``;
+* a record that belongs to a dataset group has ``dataset_group_arn``; one that belongs to a
+  dataset has ``dataset_arn``; one that belongs to a solution has ``solution_arn``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(kw_only=True)
+class Record:
+    arn: str
+    name: str
+    created: datetime = field(default_factory=now)
+    updated: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.updated is None:
+            self.updated = self.created
+
+    def touch(self) -> None:
+        self.updated = now()
+
+
+@dataclass(kw_only=True)
+class StatusRecord(Record):
+    status: str = "ACTIVE"
+    failure_reason: str | None = None
+
+
+@dataclass(kw_only=True)
+class SchemaRecord(Record):
+    schema: str  # the Avro JSON text exactly as the client sent it
+    domain: str | None = None
+
+
+@dataclass(kw_only=True)
+class DatasetGroupRecord(StatusRecord):
+    domain: str | None = None
+    role_arn: str | None = None
+    kms_key_arn: str | None = None
+
+
+@dataclass(kw_only=True)
+class DatasetUpdate:
+    """``latestDatasetUpdate``: the last UpdateDataset (schema replacement) and its progress."""
+
+    schema_arn: str
+    status: str
+    failure_reason: str | None = None
+    created: datetime = field(default_factory=now)
+    updated: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.updated is None:
+            self.updated = self.created
+
+    def touch(self) -> None:
+        self.updated = now()
+
+
+@dataclass(kw_only=True)
+class DatasetRecord(StatusRecord):
+    dataset_group_arn: str
+    dataset_type: str  # upper case: INTERACTIONS, ITEMS, USERS, ACTIONS, ACTION_INTERACTIONS
+    schema_arn: str
+    tracking_id: str | None = None  # Action_Interactions datasets only (PutActionInteractions)
+    latest_update: DatasetUpdate | None = None
