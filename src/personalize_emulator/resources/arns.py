@@ -70,7 +70,8 @@ _ARN = re.compile(
     r"^arn:(?P<partition>aws(?:-[a-z-]+)?):personalize:"
     r"(?P<region>[a-z0-9-]*):(?P<account>\d{12})?:(?P<resource>.+)$"
 )
-_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_$]*$")
+# Names follow the model's name pattern; ``$LATEST`` is the solution-version alias.
+_SEGMENT = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9\-_]*|\$LATEST)$")
 
 
 def partition_for(region: str) -> str:
