@@ -87,7 +87,52 @@ def prepare_interactions(data: TrainingData, options: FitOptions) -> pd.DataFram
             "No interactions are left after applying the eventType and eventValueThreshold "
             "filters."
         )
+    if frame["USER_ID"].nunique() < 2:
+        raise EngineError(
+            "Training needs interactions from at least 2 users; the Interactions dataset has "
+            f"{frame['USER_ID'].nunique()}."
+        )
     return frame.sort_values("TIMESTAMP", kind="stable").reset_index(drop=True)
+
+
+class HistoryIndex:
+    """Which items each training user interacted with (CSR layout), for exclusion at serving."""
+
+    def __init__(self, users: Vocabulary, indptr: np.ndarray, indices: np.ndarray):
+        self.users = users
+        self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.indices = np.asarray(indices, dtype=np.int64)
+
+    @classmethod
+    def build(cls, frame: pd.DataFrame, items: Vocabulary) -> HistoryIndex:
+        users = Vocabulary(frame["USER_ID"].unique())
+        hist = user_histories(frame, users, items)
+        indptr = np.zeros(len(users) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(h) for h in hist])
+        indices = np.concatenate(hist) if hist else np.zeros(0, dtype=np.int64)
+        return cls(users, indptr, indices)
+
+    def items_of(self, user_id: str | None) -> np.ndarray:
+        """Item indices in time order (may repeat); empty for unknown users."""
+        u = self.users.index(user_id)
+        if u is None:
+            return np.zeros(0, dtype=np.int64)
+        return self.indices[self.indptr[u] : self.indptr[u + 1]]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "history_users": self.users.to_array(),
+            "history_indptr": self.indptr,
+            "history_indices": self.indices,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> HistoryIndex:
+        return cls(
+            Vocabulary.from_array(arrays["history_users"]),
+            arrays["history_indptr"],
+            arrays["history_indices"],
+        )
 
 
 def trim_user_histories(
