@@ -1,0 +1,89 @@
+"""Front door 2: one WSGI app for all three Personalize APIs, S3, IAM, STS and ``/moto-api``.
+
+A request goes to our dispatcher when its SigV4 credential scope names ``personalize`` (from
+the ``Authorization`` header or a presigned query), or, unsigned, when it carries an
+``AmazonPersonalize.``/``AWSConcierge`` target or POSTs JSON to a runtime/events path. Anything
+else goes to moto's own ``DomainDispatcherApplication`` in the same process, so S3 objects an
+import job reads are the ones the client uploaded. The Host header is never trusted for
+routing: a client reaches us at ``localhost``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .. import __version__, config
+from ..mock import default_job_mode, register, serve
+from ..protocol.router import signing_scope
+from ..protocol.specs import all_specs
+
+HEALTH_PATH = "/_emulator/health"
+_TARGET_PREFIXES = ("AmazonPersonalize.", "AWSConcierge")
+
+
+def _rest_paths() -> frozenset[str]:
+    paths = set()
+    for spec in all_specs():
+        if spec.protocol == "rest-json":
+            for op in spec.model.operation_names:
+                paths.add(spec.model.operation_model(op).http["requestUri"].split("?")[0])
+    return frozenset(paths)
+
+
+class Front:
+    """The WSGI callable: Personalize to us, everything else to moto."""
+
+    def __init__(self) -> None:
+        from moto.server import DomainDispatcherApplication, create_backend_app
+
+        register()
+        self.moto_app = DomainDispatcherApplication(create_backend_app)
+        self.rest_paths = _rest_paths()
+
+    def is_personalize(self, req: Request) -> bool:
+        headers = {k.lower(): v for k, v in req.headers.items()}
+        scope = signing_scope(headers, req.query_string.decode("latin-1"))
+        if scope is not None:
+            return scope[1] == "personalize"
+        if headers.get("x-amz-target", "").startswith(_TARGET_PREFIXES):
+            return True
+        return (
+            req.method == "POST"
+            and req.path in self.rest_paths
+            and not req.mimetype.startswith("multipart/")
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        req = Request(environ)
+        if req.path == HEALTH_PATH:
+            return self.health(req)(environ, start_response)
+        if self.is_personalize(req):
+            status, headers, body = serve(
+                req.method, req.full_path.rstrip("?"), dict(req.headers), req.get_data()
+            )
+            return Response(body, status=status, headers=headers)(environ, start_response)
+        return self.moto_app(environ, start_response)
+
+    def health(self, req: Request) -> Response:
+        if req.method != "GET":
+            return Response(status=405, headers={"Allow": "GET"})
+        body = {
+            "status": "ok",
+            "version": __version__,
+            "services": sorted({f"{s.service} ({s.dialect})" for s in all_specs()}),
+            "job_mode": config.current().job_mode,
+        }
+        return Response(json.dumps(body), status=200, mimetype="application/json")
+
+
+def create_app(job_mode: str | None = None) -> Front:
+    """The server's WSGI app. Jobs run in the background (``async``) unless told otherwise."""
+    if job_mode is not None:
+        config.set(job_mode=job_mode)
+    else:
+        default_job_mode("async")
+    return Front()
