@@ -183,11 +183,13 @@ class DatasetTable:
             for i in range(f.num_row_groups):
                 yield self._align(f.read_row_group(i))
 
-    def read_arrow(self, selection: Selection = "ALL") -> pa.Table:
+    def read_arrow(self, selection: Selection = "ALL", *, newest_per_id: bool = True) -> pa.Table:
+        """All records of the selection; for keyed datasets only the newest per id unless
+        ``newest_per_id`` is false."""
         with self.lock:
             tables = [self._align(pq.read_table(p)) for p in self.parts(selection)]
         table = pa.concat_tables(tables) if tables else self.schema.empty_table()
-        if self.key is not None and table.num_rows:
+        if newest_per_id and self.key is not None and table.num_rows:
             table = _newest_per_key(table, self.key)
         return table
 
