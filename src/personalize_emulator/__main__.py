@@ -1,0 +1,7 @@
+"""``python -m personalize_emulator`` is the ``personalize-emulator`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

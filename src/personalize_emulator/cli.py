@@ -1,0 +1,144 @@
+"""Front door 3: the ``personalize-emulator`` command.
+
+``serve``     one HTTP port for all three Personalize APIs, S3, IAM and STS (jobs run in the
+              background unless ``--job-mode sync`` or ``PERSONALIZE_EMULATOR_JOB_MODE`` says
+              otherwise); ``--port 0`` picks a free port and prints it.
+``run``       run an unmodified Python script with ``mock_personalize`` active (jobs run
+              synchronously), so hard-coded AWS endpoints reach the emulator; the script's
+              exit code and traceback are the command's.
+``coverage``  which operations of each API and dialect have a handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import runpy
+import signal
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, config
+
+DEFAULT_PORT = 4580
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="personalize-emulator", description="Amazon Personalize, running locally."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the AWS APIs on one HTTP port")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)"
+    )
+    serve.add_argument("--data-dir", type=Path, help="where data and trained models live")
+    serve.add_argument(
+        "--job-mode", choices=config.JOB_MODES, help="sync or async jobs (default async)"
+    )
+
+    run = sub.add_parser("run", help="run a Python script with the emulator mocked in")
+    run.add_argument("script", help="path of the Python script")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+
+    cov = sub.add_parser("coverage", help="report which operations have a handler")
+    cov.add_argument("--strict", action="store_true", help="fail when a GA operation lacks one")
+    cov.add_argument("--json", action="store_true", help="machine-readable output")
+    cov.add_argument("--brief", action="store_true", help="the summary table only")
+    return parser
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from werkzeug.serving import make_server
+
+    from .server import create_app
+    from .server.threaded import _request_handler
+
+    if args.data_dir is not None:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        config.set(data_dir=args.data_dir.resolve())
+    app = create_app(args.job_mode)
+    server = make_server(
+        args.host, args.port, app, threaded=True, request_handler=_request_handler()
+    )
+    print(f"personalize-emulator listening on http://{args.host}:{server.port}", flush=True)
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def _script_traceback(exc: BaseException, script: str) -> None:
+    """Print ``exc`` as if the script had been run by ``python`` itself (no frames of ours)."""
+    tb = exc.__traceback__
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != script:
+        tb = tb.tb_next
+    traceback.print_exception(type(exc), exc, tb or exc.__traceback__)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .mock import mock_personalize
+
+    script = os.path.abspath(args.script)
+    if not os.path.isfile(script):
+        print(f"personalize-emulator run: no such file: {args.script}", file=sys.stderr)
+        return 2
+    # Old scripts (the 2018 blog) create clients without a region; real AWS setups have one.
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    saved_argv, saved_path0 = sys.argv[:], sys.path[0] if sys.path else None
+    sys.argv = [script, *args.args]
+    sys.path.insert(0, os.path.dirname(script))
+    try:
+        with mock_personalize():
+            runpy.run_path(script, run_name="__main__")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt as exc:
+        _script_traceback(exc, script)
+        return 130
+    except BaseException as exc:
+        _script_traceback(exc, script)
+        return 1
+    finally:
+        sys.argv = saved_argv
+        if sys.path and sys.path[0] == os.path.dirname(script) and saved_path0 != sys.path[0]:
+            sys.path.pop(0)
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from .protocol.coverage import as_dict, coverage, ga_complete, render
+    from .resources.handlers import registered_operations
+
+    rows = coverage(registered_operations)
+    if args.json:
+        print(json.dumps(as_dict(rows), indent=2))
+    else:
+        print(render(rows, verbose=not args.brief))
+    return 1 if args.strict and not ga_complete(rows) else 0
+
+
+COMMANDS = {"serve": cmd_serve, "run": cmd_run, "coverage": cmd_coverage}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
