@@ -349,15 +349,17 @@ def test_stop_mid_work_goes_through_create_stopping_to_create_stopped(store, asy
                              "CREATE STOPPED"]  # fmt: skip
 
 
-def test_stop_before_the_work_starts_gives_create_stopped_at_once(store, async_mode):
-    rec = add(store, Rec())
+def test_stop_before_the_work_starts_gives_create_stopped_at_once(store):
+    rec, after = add(store, Rec()), add(store, Rec(arn="arn:after"))
     ran = []
-    runner = runner_for(store)
-    with store.lock:
-        job = runner.submit(rec, ran.append, stoppable=True)
-        runner.stop(job)
-        assert rec.status == "CREATE STOPPED" and job.done
-    job.future.result(HANG_GUARD)  # the worker picked it up and left it alone
+    with config.override(job_mode="async", workers=1):
+        runner = runner_for(store)
+        with store.lock:
+            job = runner.submit(rec, ran.append, stoppable=True)
+            runner.stop(job)
+            assert rec.status == "CREATE STOPPED" and job.done
+        # One worker takes jobs in order: once `after` is done, the stopped job was skipped.
+        assert runner.wait(runner.submit(after, lambda ctx: None), HANG_GUARD)
     assert ran == [] and rec.status == "CREATE STOPPED"
 
 

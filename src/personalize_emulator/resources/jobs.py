@@ -41,11 +41,11 @@ from __future__ import annotations
 
 import itertools
 import logging
+import queue
 import threading
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -86,7 +86,6 @@ class Job:
         self.outcome: str | None = None  # final status published, or "orphaned"
         self.stop_requested = False
         self.cancelled = False
-        self.future: Any = None
         self._cond = threading.Condition()
         self._done = threading.Event()
 
@@ -137,7 +136,7 @@ class JobRunner:
     def __init__(self, store: Store):
         self.store = store
         self._active: dict[int, Job] = {}  # id(target) -> unfinished job
-        self._executor: ThreadPoolExecutor | None = None
+        self._pool: _Pool | None = None
         self._pool_lock = threading.Lock()
 
     # --- public API ------------------------------------------------------------------------
@@ -166,11 +165,9 @@ class JobRunner:
             self._active[id(job.target)] = job
         if run_async:
             with self._pool_lock:
-                if self._executor is None:
-                    self._executor = ThreadPoolExecutor(
-                        max(1, settings.workers), thread_name_prefix="personalize-job"
-                    )
-                job.future = self._executor.submit(self._run_guarded, job)
+                if self._pool is None:
+                    self._pool = _Pool(max(1, settings.workers), self._run_guarded)
+                self._pool.put(job)
         else:
             self._run(job)
         return job
@@ -214,16 +211,14 @@ class JobRunner:
             jobs = list(self._active.values())
             for job in jobs:
                 job.cancelled = True
+                if job.started_at is None:  # still queued: the worker will skip it
+                    self._finish(job, "orphaned")
         for job in jobs:
             job._wake()
-            if job.future is not None and job.future.cancel():  # never started
-                with self.store.lock:
-                    self._finish(job, "orphaned")
         with self._pool_lock:
-            if self._executor is not None:
-                # Futures queued after the sweep above still run (and finish, orphaned or not).
-                self._executor.shutdown(wait=False)
-                self._executor = None
+            if self._pool is not None:
+                self._pool.close()  # jobs queued before this still run (and finish at once)
+                self._pool = None
         deadline = time.monotonic() + timeout
         for job in jobs:
             if not job._done.wait(max(0.0, deadline - time.monotonic())):
@@ -342,6 +337,35 @@ class JobRunner:
                 if candidate is target:
                     return key
         return "<unknown>"
+
+
+class _Pool:
+    """A fixed set of daemon threads taking jobs from a queue.
+
+    Not ``ThreadPoolExecutor``: its threads are joined at interpreter exit, so a server stopped
+    with Ctrl-C would wait for every running training to finish.
+    """
+
+    def __init__(self, size: int, run: Callable[[Job], None]):
+        self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._run = run
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"personalize-job-{i}", daemon=True)
+            for i in range(size)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def put(self, job: Job) -> None:
+        self._queue.put(job)
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+
+    def _loop(self) -> None:
+        while (job := self._queue.get()) is not None:
+            self._run(job)
 
 
 def _reason(job: Job, exc: BaseException) -> str:
