@@ -32,9 +32,9 @@ def test_build_and_parse_round_trip(kind, parts, suffix):
 
 def test_catalogue_arns_are_global():
     assert arns.build("recipe", "aws-sims") == "arn:aws:personalize:::recipe/aws-sims"
-    assert arns.kind_of("arn:aws:personalize:::feature-transformation/JSON-percentile-filtering") == (
-        "feature-transformation"
-    )
+    assert arns.kind_of(
+        "arn:aws:personalize:::feature-transformation/JSON-percentile-filtering"
+    ) == ("feature-transformation")
     # a recipe ARN never carries a region or account
     assert arns.parse(f"arn:aws:personalize:us-east-1:{ACCOUNT}:recipe/aws-sims") is None
     # and a regional kind always does
@@ -47,7 +47,9 @@ def test_catalogue_arns_are_global():
 )
 def test_partition_follows_region(region, partition):
     assert arns.build("schema", "s", region=region, account=ACCOUNT).startswith(f"arn:{partition}:")
-    assert arns.parse(arns.build("schema", "s", region=region, account=ACCOUNT)).partition == partition
+    assert (
+        arns.parse(arns.build("schema", "s", region=region, account=ACCOUNT)).partition == partition
+    )
 
 
 def test_latest_alias_parses_as_a_solution_version():
@@ -81,7 +83,10 @@ def test_expect_names_member_and_kind():
 def test_not_found_uses_motos_wording():
     err = arns.not_found("arn:aws:personalize:us-east-1:123456789012:schema/x")
     assert isinstance(err, ResourceNotFoundException)
-    assert err.message == "Resource Arn arn:aws:personalize:us-east-1:123456789012:schema/x does not exist."
+    assert (
+        err.message
+        == "Resource Arn arn:aws:personalize:us-east-1:123456789012:schema/x does not exist."
+    )
 
 
 def test_version_ids_are_eight_hex_chars():

@@ -85,7 +85,9 @@ def remove(store: Store, kind: str, arn: str) -> None:
 # --- tags ----------------------------------------------------------------------------------
 
 
-def tags_from_wire(tags: Iterable[dict[str, str]] | None, *, existing: dict[str, str] | None = None) -> dict[str, str]:
+def tags_from_wire(
+    tags: Iterable[dict[str, str]] | None, *, existing: dict[str, str] | None = None
+) -> dict[str, str]:
     """Check wire ``tags`` (``[{tagKey, tagValue}]``) and return them merged onto ``existing``.
 
     More than 200 tags on the resource -> ``TooManyTagsException``; keys or values starting

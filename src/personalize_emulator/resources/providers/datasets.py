@@ -210,8 +210,9 @@ def update_dataset(store: Store, *, datasetArn: str, schemaArn: str) -> dict:
             update,
             CREATE_PATH[:-1],
             finish,
-            alive=lambda: store.records[KIND].get(datasetArn) is dataset
-            and dataset.latest_update is update,
+            alive=lambda: (
+                store.records[KIND].get(datasetArn) is dataset and dataset.latest_update is update
+            ),
         )
     return {"datasetArn": datasetArn}
 

@@ -51,7 +51,9 @@ def describe_schema(store: Store, *, schemaArn: str) -> dict:
 
 
 @handler("personalize", "ListSchemas")
-def list_schemas(store: Store, *, nextToken: str | None = None, maxResults: int | None = None) -> dict:
+def list_schemas(
+    store: Store, *, nextToken: str | None = None, maxResults: int | None = None
+) -> dict:
     with store.lock:
         items = newest_first(store.records[KIND].values())
     return paginate(items, nextToken, maxResults, "schemas", render=_summary)
