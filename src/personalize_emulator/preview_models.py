@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import gzip
 import json
 import os
 import shutil
@@ -56,12 +57,20 @@ def data_path_entries() -> list[Path]:
     ]
 
 
+def user_models_dir() -> Path:
+    """``~/.aws/models`` as this process's botocore sees it (fixed when botocore is imported).
+
+    ``aws configure add-model`` writes to the same place.
+    """
+    import botocore.loaders
+
+    return Path(botocore.loaders.Loader.CUSTOMER_DATA_PATH)
+
+
 def default_target_dir() -> Path:
     """The first ``AWS_DATA_PATH`` entry if set, else ``~/.aws/models``."""
     entries = data_path_entries()
-    if entries:
-        return entries[0]
-    return Path(os.path.expanduser("~")) / ".aws" / "models"
+    return entries[0] if entries else user_models_dir()
 
 
 def install(target_dir: str | os.PathLike[str] | None = None) -> list[Path]:
@@ -89,7 +98,9 @@ def install(target_dir: str | os.PathLike[str] | None = None) -> list[Path]:
 
 def _is_preview_model(path: Path, service: str) -> bool:
     try:
-        metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as handle:
+            metadata = json.load(handle).get("metadata", {})
     except (OSError, ValueError, AttributeError):
         return False
     return metadata.get("targetPrefix") == service_models.TARGET_PREFIXES[service]
@@ -131,6 +142,11 @@ def effective_model_path(service: str, data_path: str | None = None) -> Path:
     loader = botocore.loaders.create_loader(data_path)
     version = loader.determine_latest_version(service, "service-2")
     _, found = loader.load_data_with_path(f"{service}/{version}/service-2")
+    # the loader reports the path without the extension it matched; it tries them in this order
+    for extension in (".json", ".json.gz"):
+        candidate = Path(found + extension)
+        if candidate.is_file():
+            return candidate
     return Path(found)
 
 
@@ -192,9 +208,7 @@ def activated() -> Iterator[Path]:
 
 
 def _on_search_path(root: Path) -> bool:
-    import botocore.loaders
-
-    candidates = [*data_path_entries(), Path(botocore.loaders.Loader.CUSTOMER_DATA_PATH)]
+    candidates = [*data_path_entries(), user_models_dir()]
     resolved = root.resolve()
     return any(candidate.resolve() == resolved for candidate in candidates)
 
