@@ -259,6 +259,9 @@ class Expression:
 # ----------------------------------------------------------------------------------- parser
 
 
+_RESERVED = frozenset({"INCLUDE", "EXCLUDE", "WHERE", "AND", "OR", "NOT", "IN", "IF"})
+
+
 class _Parser:
     def __init__(self, text: str, prefix: str):
         self.text = text
@@ -305,7 +308,7 @@ class _Parser:
 
     def column(self) -> Token:
         tok = self.peek()
-        if tok.kind != "WORD":
+        if tok.kind != "WORD" or tok.text.upper() in _RESERVED:
             raise self.fail("a column name after '.'")
         return self.advance()
 
