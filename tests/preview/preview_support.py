@@ -6,6 +6,7 @@ answers with a canned JSON body, so botocore's validation, serialisation and par
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -44,10 +45,12 @@ def session_with_data_path(*paths: Path) -> boto3.Session:
     )
 
 
+@functools.cache
 def preview_session() -> boto3.Session:
     return session_with_data_path(preview_models.installed_data_path(), BUILTIN_DATA)
 
 
+@functools.cache
 def ga_session() -> boto3.Session:
     return session_with_data_path(BUILTIN_DATA)
 

@@ -61,7 +61,7 @@ METRIC_NAMES = [
     "_num_evaluation_users", "_num_unique_items", "_user_history_length_mean",
     "_user_history_length_10_pct_quantile", "_user_history_length_50_pct_quantile",
     "_user_history_length_90_pct_quantile",
-]  # fmt: skip
+]
 T0 = 1543881600.0  # 2018-12-04
 RUN = {
     "datasetImportJobRunArn": f"{PREFIX}:dataset-import-job-run/DEMO-dataset-import-job/0a1b2c3d",
@@ -135,10 +135,10 @@ BLOG_CALLS: list[tuple[str, str, dict[str, Any], dict[str, Any], Any]] = [
      dict(campaignArn=CAMPAIGN_ARN, userId=str(196), itemId=str(242)),
      {"itemList": [{"itemId": str(i)} for i in range(1, 26)]},
      lambda r: [int(item["itemId"]) for item in r["itemList"]]),
-]  # fmt: skip
+]
 IDS = [f"{service}.{method}" for service, method, *_ in BLOG_CALLS]
 JSON_DUMPED = {"create_schema", "create_dataset_group", "create_dataset",
-               "create_dataset_import_job", "create_solution", "get_metrics", "create_campaign"}  # fmt: skip
+               "create_dataset_import_job", "create_solution", "get_metrics", "create_campaign"}
 
 
 def _as_wire(value: Any) -> Any:
@@ -166,7 +166,7 @@ def test_blog_call_runs_under_the_preview_model(service, method, kwargs, body, r
     sent = transport.last
     operation = client.meta.method_to_api_mapping[method]
     prefix = {"personalize": "AWSConciergeControlService",
-              "personalize-runtime": "AWSConciergeRoutingService"}[service]  # fmt: skip
+              "personalize-runtime": "AWSConciergeRoutingService"}[service]
     assert sent.method == "POST"
     assert sent.url == BLOG_ENDPOINTS[service] + "/"
     assert target_of(sent) == f"{prefix}.{operation}"
@@ -182,7 +182,7 @@ def test_blog_call_runs_under_the_preview_model(service, method, kwargs, body, r
 def test_blog_import_poll_falls_back_to_job_status_before_the_first_run():
     client = _blog_client("personalize")
     FakeTransport(client, {"datasetImportJob": {"datasetImportJobArn": IMPORT_JOB_ARN,
-                                                "status": "CREATE PENDING"}})  # fmt: skip
+                                                "status": "CREATE PENDING"}})
     job = client.describe_dataset_import_job(datasetImportJobArn=IMPORT_JOB_ARN)["datasetImportJob"]
     assert "latestDatasetImportJobRun" not in job
     assert job["status"] == "CREATE PENDING"
@@ -217,19 +217,19 @@ def test_ga_only_calls_are_rejected_by_the_preview_model():
 
     with pytest.raises(ParamValidationError, match='Unknown parameter in input: "name"'):
         client.create_dataset(name="ratings", datasetType="INTERACTIONS",
-                              datasetGroupArn=DATASET_GROUP_ARN, schemaArn=SCHEMA_ARN)  # fmt: skip
+                              datasetGroupArn=DATASET_GROUP_ARN, schemaArn=SCHEMA_ARN)
     with pytest.raises(ParamValidationError) as campaign_error:
         client.create_campaign(name="c", solutionVersionArn=f"{SOLUTION_ARN}/c2f6287c",
-                               minProvisionedTPS=1)  # fmt: skip
+                               minProvisionedTPS=1)
     assert 'Missing required parameter in input: "solutionArn"' in str(campaign_error.value)
     assert 'Unknown parameter in input: "minProvisionedTPS"' in str(campaign_error.value)
     with pytest.raises(ParamValidationError, match='Missing required parameter in input: "roleArn"'):
         client.create_dataset_import_job(jobName="j", datasetArn=DATASET_ARN,
-                                         dataSource={"dataLocation": "s3://b/k.csv"})  # fmt: skip
+                                         dataSource={"dataLocation": "s3://b/k.csv"})
     with pytest.raises(ParamValidationError, match='Missing required parameter in input: "roleArn"'):
         client.create_event_tracker(name="t", datasetGroupArn=DATASET_GROUP_ARN)
     for ga_only in ("create_solution_version", "get_solution_metrics", "create_filter",
-                    "create_batch_inference_job"):  # fmt: skip
+                    "create_batch_inference_job"):
         assert not hasattr(client, ga_only), ga_only
     assert transport.requests == []  # nothing reached the wire
 
@@ -242,7 +242,7 @@ def test_preview_accepts_the_2019_tps_spelling_too():
     client = preview_session().client("personalize")
     transport = FakeTransport(client, {"solutionArn": SOLUTION_ARN})
     client.create_solution(name="DEMO-solution", datasetGroupArn=DATASET_GROUP_ARN,
-                           recipeArn=recipe_list[2], minProvisionedTPS=1)  # fmt: skip
+                           recipeArn=recipe_list[2], minProvisionedTPS=1)
     assert json.loads(transport.last.body)["minProvisionedTPS"] == 1
 
 
@@ -250,7 +250,7 @@ def test_preview_runtime_ranking_goes_out_as_json_1_1():
     runtime = preview_session().client("personalize-runtime")
     transport = FakeTransport(runtime, {"personalizedRanking": [{"itemId": "3"}, {"itemId": "1"}]})
     ranked = runtime.personalize_ranking(campaignArn=CAMPAIGN_ARN, userId="7",
-                                         inputList=["1", "2", "3"])  # fmt: skip
+                                         inputList=["1", "2", "3"])
     assert [i["itemId"] for i in ranked["personalizedRanking"]] == ["3", "1"]
     assert target_of(transport.last) == "AWSConciergeRoutingService.PersonalizeRanking"
     with pytest.raises(ParamValidationError, match='Missing required parameter in input: "userId"'):

@@ -255,9 +255,9 @@ def test_blog_add_model_lines_install_our_files(tmp_path):
         subprocess.run(
             [*_aws_cli(), "configure", "add-model",
              "--service-model", f"file://{workdir}/{service}.json",
-             "--service-name", service],  # fmt: skip
+             "--service-name", service],
             cwd=workdir, env=env, check=True, capture_output=True,
-        )  # fmt: skip
+        )
 
     models = home / ".aws" / "models"
     for service in service_models.SERVICES:

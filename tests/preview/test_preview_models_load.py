@@ -24,7 +24,7 @@ CONTROL_PLANE_OPERATIONS = {
     "RetrainSolution", "DescribeSolutionVersion", "ListSolutionVersions", "GetMetrics",
     "CreateCampaign", "DescribeCampaign", "ListCampaigns", "UpdateCampaign", "DeleteCampaign",
     "ListRecipes", "DescribeRecipe",
-}  # fmt: skip
+}
 RUNTIME_OPERATIONS = {"GetRecommendations", "PersonalizeRanking"}
 ERRORS = {
     "InvalidInputException",
