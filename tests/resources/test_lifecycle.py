@@ -184,3 +184,10 @@ def test_require_status_message_lists_every_allowed_status():
     with pytest.raises(ResourceInUseException) as err:
         lc.require_status(ARN, "ACTIVE", "CREATE PENDING", "CREATE IN_PROGRESS", "INACTIVE")
     assert "not in CREATE PENDING, CREATE IN_PROGRESS or INACTIVE state" in err.value.message
+
+
+def test_begin_on_create_names_the_fix_for_a_record_built_active():
+    rec = Rec(status="ACTIVE")
+    with pytest.raises(RuntimeError, match="build new records with status='CREATE PENDING'"):
+        lc.begin(rec, "create")
+    assert rec.status == "ACTIVE"

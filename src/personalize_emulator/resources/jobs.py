@@ -320,23 +320,23 @@ class JobRunner:
             with job._cond:
                 job._cond.wait_for(interrupted, timeout=remaining)
 
-    def _remove(self, record: Any) -> None:
+    def _find(self, record: Any) -> tuple[dict[str, Any], str] | None:
+        """Where ``record`` sits in the store: ``(store.records[kind], arn)``."""
         for records in self.store.records.values():
-            for arn, candidate in list(records.items()):
+            for arn, candidate in records.items():
                 if candidate is record:
-                    del records[arn]
-                    self.store.tags.pop(arn, None)
-                    return
+                    return records, arn
+        return None
+
+    def _remove(self, record: Any) -> None:
+        if (found := self._find(record)) is not None:
+            records, arn = found
+            del records[arn]
+            self.store.tags.pop(arn, None)
 
     def _arn_of(self, target: Any) -> str:
-        arn = get_field(target, "arn")
-        if arn:
-            return arn
-        for records in self.store.records.values():
-            for key, candidate in records.items():
-                if candidate is target:
-                    return key
-        return "<unknown>"
+        found = self._find(target)
+        return get_field(target, "arn") or (found[1] if found else "<unknown>")
 
 
 class _Pool:

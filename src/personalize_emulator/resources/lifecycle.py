@@ -199,6 +199,11 @@ def begin(target: Any, path_name: str | Path) -> None:
     current = get_field(target, "status")
     if current == p.pending and p.pending in p.entry:
         stamp(target)
+    elif (current, p.pending) not in p.edges and NEW <= p.entry:
+        raise RuntimeError(
+            f"a {p.name!r} job needs a new target (status None or {p.pending!r}), not one in"
+            f" {current!r}; build new records with status={p.pending!r}"
+        )
     else:
         transition(target, p.pending, p)
     if get_field(target, "failure_reason") is not None:
