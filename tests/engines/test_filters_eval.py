@@ -494,3 +494,25 @@ def test_masks_a_large_catalogue_consistently():
     expected = ["Horror" in by_id[c][0].split("|") and by_id[c][1] < 50 for c in candidates]
     assert mask.tolist() == expected
     assert 0 < mask.sum() < n
+
+
+# ------------------------------------------------------------------------- edge cases
+
+
+def test_empty_candidates_and_empty_frames():
+    expr = 'INCLUDE ItemID WHERE Items.GENRES IN ("Drama") AND Items.PRICE > 1'
+    assert kept(expr, []) == []
+    assert kept(expr, items=ITEMS.iloc[:0]) == []
+    assert kept(expr.replace("INCLUDE", "EXCLUDE"), items=ITEMS.iloc[:0]) == ALL_ITEMS
+
+
+def test_duplicated_ids_use_the_newest_row():
+    items = pd.concat([ITEMS, ITEMS.loc[["i2"]].assign(STUDIO="cine")])
+    assert kept('INCLUDE ItemID WHERE Items.STUDIO IN ("cine")', items=items) == ["i2", "i5"]
+    expr = "INCLUDE ItemID WHERE Items.STUDIO IN CurrentItem.STUDIO"
+    assert kept(expr, items=items, current_item_id="i2") == ["i2", "i5"]
+
+
+def test_the_id_column_can_be_filtered_through_the_index():
+    expr = "EXCLUDE ItemID WHERE Items.ITEM_ID IN ($SEEN)"
+    assert kept(expr, filter_values={"SEEN": '"i1","i6"'}) == ["i2", "i3", "i4", "i5"]
