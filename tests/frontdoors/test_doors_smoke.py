@@ -5,29 +5,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from personalize_emulator.resources import handlers
-
 RECIPE = "arn:aws:personalize:::recipe/aws-test-recipe"
 CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/c"
-
-
-@pytest.fixture
-def temp_handlers():
-    """Register small handlers for real operation names, removing them afterwards."""
-    handlers.load_providers()  # the real providers first, so ours replace them cleanly
-    added = []
-
-    def add(service, operation, fn):
-        key = ("ga", service, operation)
-        previous = handlers._HANDLERS.pop(key, None)
-        handlers.handler(service, operation)(fn)
-        added.append((key, previous))
-
-    yield add
-    for key, previous in added:
-        handlers._HANDLERS.pop(key, None)
-        if previous is not None:
-            handlers._HANDLERS[key] = previous
 
 
 def test_ga_and_runtime_calls(aws, temp_handlers):
