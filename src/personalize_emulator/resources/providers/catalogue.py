@@ -103,15 +103,19 @@ def describe_algorithm(store: Store, *, algorithmArn: str) -> dict:
 def describe_feature_transformation(store: Store, *, featureTransformationArn: str) -> dict:
     arns.expect(featureTransformationArn, "feature-transformation", "featureTransformationArn")
     spec = registry.get_feature_transformation(featureTransformationArn)
-    if spec is None or not any(
-        r.feature_transformation_arn == featureTransformationArn for r in _ga_recipes()
-    ):
+    users = [r for r in _ga_recipes() if r.feature_transformation_arn == featureTransformationArn]
+    if spec is None or not users:
         raise arns.not_found(featureTransformationArn)
+    # Several recipes share one transformation (``sims`` backs aws-sims and
+    # aws-popularity-count); report every featurization default any of them declares.
+    defaults = dict(spec.default_parameters)
+    for recipe in users:
+        defaults.update(recipe.defaults("featurization"))
     return {
         "featureTransformation": {
             "name": spec.name,
             "featureTransformationArn": spec.arn,
-            "defaultParameters": dict(spec.default_parameters),
+            "defaultParameters": defaults,
             "status": "ACTIVE",
             **_dates(),
         }
