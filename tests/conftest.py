@@ -48,7 +48,14 @@ class AwsDoor:
         self.door = door
         self.endpoint_url = endpoint_url
 
-    def client(self, service_name: str, region_name: str = DEFAULT_REGION, **kwargs: Any) -> Any:
+    def client(
+        self,
+        service_name: str,
+        region_name: str = DEFAULT_REGION,
+        session: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """A boto3 client for this door; ``session`` (a ``boto3.Session``) for custom models."""
         import boto3
         from botocore.config import Config
 
@@ -61,7 +68,8 @@ class AwsDoor:
             kwargs.setdefault("endpoint_url", self.endpoint_url)
             kwargs.setdefault("aws_access_key_id", "testing")
             kwargs.setdefault("aws_secret_access_key", "testing")
-        return boto3.client(service_name, region_name=region_name, config=config, **kwargs)
+        maker = session.client if session is not None else boto3.client
+        return maker(service_name, region_name=region_name, config=config, **kwargs)
 
     def store(self, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION) -> Any:
         """The Store behind (account, region) -- the same object on both doors."""
