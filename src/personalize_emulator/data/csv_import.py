@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
@@ -121,28 +121,49 @@ def iter_csv(
 
     Raises ImportValidationError on the first problem; tables already yielded are then to be
     discarded by the caller (``DatasetTable`` staging does that).
+
+    The fast pass lets pyarrow parse numbers and booleans itself and checks the rest with
+    compute kernels. pyarrow's own conversion errors do not say which row failed, so when one
+    occurs the file is read again in the strict pass (every column as raw bytes, checked by
+    our code), which stops at the first bad value with its row and column.
     """
     src = as_source(source)
+    try:
+        yield from _read(src, parsed, block_size, strict=False)
+    except _ConversionFailed as failed:
+        for _ in _read(src, parsed, block_size, strict=True):
+            pass
+        # pyarrow refused something our checks accept: report what it said.
+        raise ImportValidationError(
+            f"Input CSV {src.name} could not be read: {failed.args[0]}"
+        ) from None
+
+
+class _ConversionFailed(Exception):
+    pass
+
+
+def _read(
+    src: CsvSource, parsed: ParsedSchema, block_size: int, *, strict: bool
+) -> Iterator[pa.Table]:
     names = parsed.names
+    if strict:
+        types = {n: pa.binary() for n in names}
+    else:
+        types = {f.name: ARROW_TYPES[f.avro_type] for f in parsed.fields}
     convert = pacsv.ConvertOptions(
-        column_types={n: pa.binary() for n in names},
+        column_types=types,
+        null_values=[""],
+        true_values=["true"],
+        false_values=["false"],
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
-    read = pacsv.ReadOptions(block_size=block_size, use_threads=False)
+    read = pacsv.ReadOptions(block_size=block_size, use_threads=True)
     parse = pacsv.ParseOptions(newlines_in_values=True)
     stream = src.open()
     try:
-        try:
-            reader = pacsv.open_csv(
-                stream, read_options=read, parse_options=parse, convert_options=convert
-            )
-        except pa.ArrowInvalid as exc:
-            if "Empty CSV file" in str(exc):
-                raise ImportValidationError(
-                    f"Input CSV {src.name} is empty; the first row must be a header."
-                ) from None
-            raise _locate_parse_error(src, exc) from None
+        reader = _open(src, stream, read, parse, convert)
         _check_header(reader.schema.names, names)
         fields = [parsed.field(n) for n in names]
         target = arrow_schema(parsed)
@@ -153,6 +174,8 @@ def iter_csv(
             except StopIteration:
                 break
             except pa.ArrowInvalid as exc:
+                if "conversion error" in str(exc) and not strict:
+                    raise _ConversionFailed(str(exc)) from None
                 raise _locate_parse_error(src, exc) from None
             columns = [
                 convert_column(batch.column(n), f, first_row=done + 1)
@@ -162,6 +185,27 @@ def iter_csv(
             yield pa.Table.from_arrays(columns, schema=target)
     finally:
         stream.close()
+
+
+def _open(
+    src: CsvSource,
+    stream: IO[bytes] | pa.NativeFile,
+    read: pacsv.ReadOptions,
+    parse: pacsv.ParseOptions,
+    convert: pacsv.ConvertOptions,
+) -> pacsv.CSVStreamingReader:
+    try:
+        return pacsv.open_csv(
+            stream, read_options=read, parse_options=parse, convert_options=convert
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV file" in str(exc):
+            raise ImportValidationError(
+                f"Input CSV {src.name} is empty; the first row must be a header."
+            ) from None
+        if "conversion error" in str(exc):
+            raise _ConversionFailed(str(exc)) from None
+        raise _locate_parse_error(src, exc) from None
 
 
 def read_csv(source: CsvSource | str | os.PathLike[str] | bytes, parsed: ParsedSchema) -> pa.Table:
@@ -229,6 +273,8 @@ def convert_column(
     where = _Where(f.name, first_row, label)
     if pa.types.is_binary(arr.type):
         arr = _to_utf8(arr, where)
+    if not pa.types.is_string(arr.type):
+        return _typed(arr, f, where)
     empty = pc.fill_null(pc.equal(arr, ""), True)
     if not f.nullable and pc.any(empty).as_py():
         raise where.error(_first(empty), "value is empty but the field is not nullable.")
@@ -236,8 +282,6 @@ def convert_column(
     t = f.avro_type
     if t == "string":
         return _strings(values, f, where)
-    if t != "string":
-        values = pc.utf8_trim_whitespace(values)
     if t == "boolean":
         bad = pc.and_(pc.invert(empty), pc.invert(pc.is_in(values, pa.array(["true", "false"]))))
         if pc.any(bad).as_py():
@@ -253,6 +297,20 @@ def convert_column(
         i = _first(bad)
         raise where.error(i, f"value {_show(arr, i)} is not a {t}.")
     return pc.cast(values, pa.float64())
+
+
+def _typed(arr: pa.Array, f: SchemaField, where: _Where) -> pa.Array:
+    """Checks on a column pyarrow has already parsed (nulls are empty cells)."""
+    if not f.nullable and arr.null_count:
+        raise where.error(_first(arr.is_null()), "value is empty but the field is not nullable.")
+    if f.avro_type in ("int", "long"):
+        return _range_checks(arr, lambda i: repr(str(arr[i].as_py())), f, where)
+    if f.avro_type in ("float", "double"):
+        finite = pc.fill_null(pc.is_finite(arr), True)
+        if not pc.all(finite).as_py():
+            i = _first(pc.invert(finite))
+            raise where.error(i, f"value {str(arr[i].as_py())!r} is not a {f.avro_type}.")
+    return arr
 
 
 def _strings(values: pa.Array, f: SchemaField, where: _Where) -> pa.Array:
@@ -303,19 +361,24 @@ def _integers(
             i = _first(out_of)
             raise where.error(i, f"value {_show(raw, i)} is out of range for an int (32-bit).")
         out = pc.cast(out, pa.int32())
-    if is_ts:
+    return _range_checks(out, lambda i: _show(raw, i), f, where)
+
+
+def _range_checks(
+    out: pa.Array, show: Callable[[int], str], f: SchemaField, where: _Where
+) -> pa.Array:
+    """Timestamps are epoch seconds: not negative, not past 2200 (milliseconds, usually)."""
+    if f.name in TIMESTAMP_FIELDS:
         negative = pc.fill_null(pc.less(out, 0), False)
         if pc.any(negative).as_py():
             i = _first(negative)
-            raise where.error(
-                i, f"value {_show(raw, i)} is negative; timestamps are Unix epoch seconds."
-            )
+            raise where.error(i, f"value {show(i)} is negative; timestamps are Unix epoch seconds.")
         future = pc.fill_null(pc.greater(out, MAX_EPOCH_SECONDS), False)
         if pc.any(future).as_py():
             i = _first(future)
             raise where.error(
                 i,
-                f"value {_show(raw, i)} is after the year 2200; timestamps must be Unix epoch "
+                f"value {show(i)} is after the year 2200; timestamps must be Unix epoch "
                 "seconds, not milliseconds.",
             )
     return out
