@@ -78,6 +78,17 @@ def generate(path: Path, rows: int, seed: int = 7, chunk: int = 1_000_000) -> No
 
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MiB.
+
+    VmHWM, not ``ru_maxrss``: Linux carries ``ru_maxrss`` over ``execve``, so a child would
+    report the peak of the parent that generated the file.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
