@@ -131,3 +131,15 @@ def test_server_reset_clears_store_and_runs_hooks(aws, door, schema_handlers):
     assert called == [door]
     assert not store.records["schema"]
     assert names(client) == []
+
+
+def test_moto_account_header_on_both_doors(aws, schema_handlers):
+    client = aws.client("personalize", region_name="eu-west-1")
+
+    def add_header(request, **_):
+        request.headers["x-moto-account-id"] = "222222222222"
+
+    client.meta.events.register("before-sign.personalize.*", add_header)
+    arn = client.create_schema(name="hdr", schema="{}")["schemaArn"]
+    assert arn == "arn:aws:personalize:eu-west-1:222222222222:schema/hdr"
+    assert arn in aws.store("222222222222", "eu-west-1").records["schema"]
