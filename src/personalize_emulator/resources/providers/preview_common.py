@@ -1,0 +1,79 @@
+"""Shared plumbing of the preview-dialect (re:Invent 2018) handlers.
+
+The preview API is a second *view* of the same store, not a second service: a preview handler
+adapts its parameters, calls the GA handler of the same job (looked up at call time, so the GA
+providers can be written and reloaded independently), and reshapes the answer. This module holds
+the three pieces every preview module needs:
+
+* :func:`ga` calls a GA handler by operation name;
+* :func:`pick` projects a GA wire dict onto the members a preview shape declares (the preview
+  shapes are smaller, and the serializer's strict mode refuses any extra member);
+* :func:`translating` maps GA-only errors onto the preview model's error set (the preview List
+  operations declare no ``InvalidNextTokenException``; a bad token is an ``InvalidInputException``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ...protocol.context import GA, PREVIEW
+from ...protocol.errors import (
+    InvalidInputException,
+    InvalidNextTokenException,
+    NotImplementedOperation,
+)
+from ..handlers import find_handler, handler
+from ..store import Store
+
+SERVICE = "personalize"
+RUNTIME = "personalize-runtime"
+
+
+def preview(operation: str, service: str = SERVICE) -> Callable:
+    """Register a preview-dialect handler of ``operation``."""
+    return handler(service, operation, dialect=PREVIEW)
+
+
+def ga(operation: str, store: Store, service: str = SERVICE, **params: Any) -> dict[str, Any]:
+    """Call the GA handler of ``operation`` with ``params`` (``None`` values left out)."""
+    fn = find_handler(GA, service, operation)
+    if fn is None:
+        raise NotImplementedOperation(
+            f"The emulator serves the preview operation through GA {service} {operation},"
+            " which is not implemented yet."
+        )
+    with translating():
+        return fn(store, **{k: v for k, v in params.items() if v is not None}) or {}
+
+
+def has_ga(operation: str, service: str = SERVICE) -> bool:
+    return find_handler(GA, service, operation) is not None
+
+
+@contextmanager
+def translating() -> Iterator[None]:
+    """Re-raise GA errors the preview model does not declare as the preview's equivalent."""
+    try:
+        yield
+    except InvalidNextTokenException as exc:
+        raise InvalidInputException(f"Invalid parameter nextToken: {exc.message}") from exc
+
+
+def pick(source: dict[str, Any] | None, members: Iterable[str]) -> dict[str, Any] | None:
+    """``source`` restricted to ``members`` (the preview shape's), ``None`` values dropped."""
+    if source is None:
+        return None
+    return {m: source[m] for m in members if source.get(m) is not None}
+
+
+def pick_page(
+    page: dict[str, Any], key: str, members: Iterable[str]
+) -> dict[str, Any]:
+    """A GA List page with each item of ``page[key]`` projected onto ``members``."""
+    members = tuple(members)
+    return {
+        key: [pick(item, members) for item in page.get(key, [])],
+        "nextToken": page.get("nextToken"),
+    }
