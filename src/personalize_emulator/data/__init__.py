@@ -9,12 +9,14 @@ Imports nothing else of ours. Resources call it from their handlers:
 * ``tables``: ``DatasetTable``, a dataset's records as Parquet parts on disk.
 * ``ingest``: ``import_csv(table, sources, mode)``, an import job's whole data path.
 * ``csv_import``: the CSV rules; ``convert_records`` for PutEvents / PutItems records.
+* ``records``: ``record_from_properties``, camelCase ``properties`` -> schema fields.
 * ``exports``: ``export_dataset`` (CreateDatasetExportJob).
 """
 
 from .csv_import import ImportValidationError, convert_records, iter_csv, read_csv
 from .exports import export_dataset
-from .ingest import import_csv
+from .ingest import MIN_INTERACTIONS_PER_IMPORT, import_csv
+from .records import record_from_properties
 from .schemas import (
     ParsedSchema,
     SchemaError,
@@ -29,6 +31,7 @@ from .tables import DatasetTable
 __all__ = [
     "DatasetTable",
     "ImportValidationError",
+    "MIN_INTERACTIONS_PER_IMPORT",
     "ParsedSchema",
     "SchemaError",
     "SchemaField",
@@ -42,6 +45,7 @@ __all__ = [
     "parse_schema",
     "read_bytes",
     "read_csv",
+    "record_from_properties",
     "resolve_sources",
     "write_s3",
 ]
