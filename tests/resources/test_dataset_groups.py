@@ -19,7 +19,7 @@ def test_create_describe_list_delete(personalize):
     assert group["name"] == "movies"
     assert group["datasetGroupArn"] == arn
     assert group["status"] == "ACTIVE"  # sync job mode
-    assert group["creationDateTime"] == group["lastUpdatedDateTime"]
+    assert group["lastUpdatedDateTime"] >= group["creationDateTime"]
     assert not {"domain", "roleArn", "kmsKeyArn", "failureReason"} & set(group)
     [summary] = personalize.list_dataset_groups()["datasetGroups"]
     assert summary["datasetGroupArn"] == arn and summary["status"] == "ACTIVE"

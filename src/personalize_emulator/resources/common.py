@@ -1,33 +1,26 @@
-"""Helpers every provider shares: lookups, uniqueness, tags, status walks, wire timestamps.
+"""Helpers every provider shares: lookups, uniqueness, delete refusals, tags, status walks.
 
-The status walk (:func:`walk_statuses`) is the one place that decides how a resource moves
-through ``CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE`` (or a delete path): synchronously in
-``sync`` job mode (the mock's default: a describe right after create sees the terminal status),
-or on a timer thread in ``async`` mode, spending ``min_state_seconds`` in each intermediate
-status. Resources whose creation is real work (imports, training) use the job runner instead.
+Resources whose creation is bookkeeping only (dataset groups, datasets) still walk
+``CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE`` through the job runner
+(:func:`start_create`), so ``job_mode`` and ``min_state_seconds`` apply to them like to any
+job: in sync mode a describe right after create sees ACTIVE.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from .. import config
 from ..protocol.errors import (
     InvalidInputException,
     ResourceAlreadyExistsException,
-    ResourceInUseException,
     TooManyTagsException,
 )
-from . import arns
+from . import arns, lifecycle
+from .jobs import runner_for
 from .store import Store
 
 MAX_TAGS = 200
-CREATE_PATH = ("CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE")
-BUSY_STATUSES = frozenset(
-    {"CREATE PENDING", "CREATE IN_PROGRESS", "DELETE PENDING", "DELETE IN_PROGRESS"}
-)
 
 
 # --- lookups -------------------------------------------------------------------------------
@@ -68,12 +61,8 @@ def ensure_new(store: Store, kind: str, arn: str) -> None:
 
 
 def ensure_deletable(record: Any) -> None:
-    """Deletes are refused while a resource is being created or deleted."""
-    status = getattr(record, "status", None)
-    if status in BUSY_STATUSES:
-        raise ResourceInUseException(
-            f"Resource Arn {record.arn} is in {status} state and cannot be deleted."
-        )
+    """Deletes are refused unless the resource is ACTIVE or CREATE FAILED (ResourceInUse)."""
+    lifecycle.require_status(record.arn, record.status, lifecycle.ACTIVE, lifecycle.CREATE_FAILED)
 
 
 def remove(store: Store, kind: str, arn: str) -> None:
@@ -120,70 +109,18 @@ def store_create_tags(store: Store, arn: str, tags: dict[str, str]) -> None:
         store.tags[arn] = dict(tags)
 
 
-# --- status walks --------------------------------------------------------------------------
+# --- lifecycles ----------------------------------------------------------------------------
 
 
-def walk_create(store: Store, kind: str, record: Any, path: Sequence[str] = CREATE_PATH) -> None:
-    """Move a new ``record`` (already in the store) along ``path``; the last status is terminal."""
-
-    def finish() -> None:
-        if record.status != path[-1]:  # sync mode: a fresh record keeps updated == created
-            record.status = path[-1]
-            record.touch()
-
-    walk(store, record, path[:-1], finish, alive=_still_there(store, kind, record))
+def _no_work(ctx: Any) -> None:
+    """Resources whose creation is bookkeeping only: the status walk is the whole job."""
 
 
-def walk_delete(
-    store: Store, kind: str, record: Any, path: Sequence[str] = ("DELETE PENDING",)
-) -> None:
-    """Show ``record`` in each status of ``path``, then remove it (and its tags)."""
-    walk(
-        store,
-        record,
-        path,
-        lambda: remove(store, kind, record.arn),
-        alive=_still_there(store, kind, record),
-    )
+def start_create(store: Store, record: Any) -> None:
+    """Walk a new ``record`` (already in the store, status unset) to ACTIVE via the job runner."""
+    runner_for(store).submit(record, _no_work)
 
 
-def _still_there(store: Store, kind: str, record: Any) -> Callable[[], bool]:
-    return lambda: store.records[kind].get(record.arn) is record
-
-
-def walk(
-    store: Store,
-    target: Any,
-    shown: Sequence[str],
-    finish: Callable[[], None],
-    *,
-    alive: Callable[[], bool],
-) -> None:
-    """Show ``target.status`` as each of ``shown`` for ``min_state_seconds``, then ``finish()``.
-
-    In sync mode ``finish()`` runs before this returns. In async mode a timer thread advances
-    one status per period, under ``store.lock``, and gives up once the store was reset or
-    ``alive()`` turns false (the record was replaced or removed meanwhile).
-    """
-    settings = config.current()
-    if settings.job_mode != "async" or not shown:
-        finish()
-        return
-    generation = store.generation
-    delay = settings.min_state_seconds
-
-    def step(index: int) -> None:
-        with store.lock:
-            if store.generation != generation or not alive():
-                return
-            if index == len(shown):
-                finish()
-                return
-            target.status = shown[index]
-            if hasattr(target, "touch"):
-                target.touch()
-        timer = threading.Timer(delay, step, args=(index + 1,))
-        timer.daemon = True
-        timer.start()
-
-    step(0)
+def start_delete(store: Store, record: Any) -> None:
+    """DELETE PENDING -> DELETE IN_PROGRESS -> removed (with its tags), via the job runner."""
+    runner_for(store).submit(record, _no_work, path="delete")

@@ -37,7 +37,7 @@ class Record:
 
 @dataclass(kw_only=True)
 class StatusRecord(Record):
-    status: str = "ACTIVE"
+    status: str | None = None  # set by the job runner: CREATE PENDING first
     failure_reason: str | None = None
 
 
@@ -59,7 +59,7 @@ class DatasetUpdate:
     """``latestDatasetUpdate``: the last UpdateDataset (schema replacement) and its progress."""
 
     schema_arn: str
-    status: str
+    status: str | None = None
     failure_reason: str | None = None
     created: datetime = field(default_factory=now)
     updated: datetime | None = None

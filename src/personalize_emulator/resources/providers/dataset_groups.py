@@ -1,9 +1,9 @@
 """Dataset groups: CreateDatasetGroup, DescribeDatasetGroup, ListDatasetGroups, DeleteDatasetGroup.
 
 A group is ACTIVE as soon as CreateDatasetGroup returns in sync job mode; in async mode it
-walks CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE. Deleting shows DELETE PENDING (the only
-delete status the model lists) before the group disappears, and is refused while the group
-still holds datasets, solutions, event trackers or recommenders.
+walks CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE. Deleting walks the runner's delete path
+(DELETE PENDING -> DELETE IN_PROGRESS) before the group disappears, and is refused while the
+group still holds datasets, solutions, event trackers or recommenders.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
+    start_create,
+    start_delete,
     store_create_tags,
     tags_from_wire,
-    walk_create,
-    walk_delete,
 )
 from ..handlers import handler
 from ..pagination import newest_first, paginate
@@ -71,7 +71,7 @@ def create_dataset_group(
         )
         store.records[KIND][arn] = record
         store_create_tags(store, arn, checked_tags)
-        walk_create(store, KIND, record)
+        start_create(store, record)
     return {"datasetGroupArn": arn, "domain": domain}
 
 
@@ -115,4 +115,4 @@ def delete_dataset_group(store: Store, *, datasetGroupArn: str) -> None:
                 f"Dataset group {datasetGroupArn} still has {', '.join(holding)};"
                 " delete them before deleting the dataset group."
             )
-        walk_delete(store, KIND, record)
+        start_delete(store, record)

@@ -17,19 +17,18 @@ from typing import Any
 
 from ...data.schemas import SchemaError, check_schema_for_dataset, parse_schema
 from ...protocol.errors import InvalidInputException, ResourceInUseException
-from .. import arns
+from .. import arns, lifecycle
 from ..common import (
-    CREATE_PATH,
     ensure_deletable,
     ensure_new,
     get_record,
+    start_create,
+    start_delete,
     store_create_tags,
     tags_from_wire,
-    walk,
-    walk_create,
-    walk_delete,
 )
 from ..handlers import handler
+from ..jobs import runner_for
 from ..pagination import newest_first, paginate
 from ..records import DatasetGroupRecord, DatasetRecord, DatasetUpdate, SchemaRecord
 from ..store import Store
@@ -44,7 +43,6 @@ TYPE_NAMES = {
     "ACTION_INTERACTIONS": "Action_Interactions",
 }
 UPDATABLE_TYPES = ("ITEMS", "USERS")
-_BUSY = ("CREATE PENDING", "CREATE IN_PROGRESS")
 
 
 def _summary(r: DatasetRecord) -> dict[str, Any]:
@@ -135,7 +133,7 @@ def create_dataset(
         )
         store.records[KIND][arn] = record
         store_create_tags(store, arn, checked_tags)
-        walk_create(store, KIND, record)
+        start_create(store, record)
     return {"datasetArn": arn}
 
 
@@ -185,8 +183,9 @@ def update_dataset(store: Store, *, datasetArn: str, schemaArn: str) -> dict:
                 f"The schema of a {TYPE_NAMES[dataset.dataset_type]} dataset cannot be replaced;"
                 " only Items and Users datasets can be updated."
             )
-        if dataset.status != "ACTIVE" or (
-            dataset.latest_update is not None and dataset.latest_update.status in _BUSY
+        if dataset.status != lifecycle.ACTIVE or (
+            dataset.latest_update is not None
+            and lifecycle.is_in_progress(dataset.latest_update.status)
         ):
             raise ResourceInUseException(
                 f"Dataset {datasetArn} is being created, deleted or updated; try again when it"
@@ -196,24 +195,15 @@ def update_dataset(store: Store, *, datasetArn: str, schemaArn: str) -> dict:
         new = _fit(schema, dataset.dataset_type, group)
         old = parse_schema(store.records["schema"][dataset.schema_arn].schema, group.domain)
         _check_compatible(old, new)
-        update = DatasetUpdate(schema_arn=schemaArn, status=CREATE_PATH[0])
+        update = DatasetUpdate(schema_arn=schemaArn)
         dataset.latest_update = update
 
-        def finish() -> None:
-            update.status = "ACTIVE"
-            update.touch()
+        def switch_schema(_: object) -> None:
             dataset.schema_arn = schemaArn
             dataset.touch()
 
-        walk(
-            store,
-            update,
-            CREATE_PATH[:-1],
-            finish,
-            alive=lambda: (
-                store.records[KIND].get(datasetArn) is dataset and dataset.latest_update is update
-            ),
-        )
+        runner_for(store).submit(dataset, _no_work, path="update", target=update,
+                                 on_success=switch_schema)  # fmt: skip
     return {"datasetArn": datasetArn}
 
 
@@ -248,19 +238,19 @@ def delete_dataset(store: Store, *, datasetArn: str) -> None:
         busy = [
             r.arn
             for r in store.records["dataset-import-job"].values()
-            if getattr(r, "dataset_arn", None) == datasetArn and r.status in _BUSY
+            if getattr(r, "dataset_arn", None) == datasetArn and _creating(r)
         ] + [
             r.arn
             for kind in ("solution-version", "recommender")
             for r in store.records[kind].values()
-            if _group_of(store, r) == group and r.status in _BUSY
+            if _group_of(store, r) == group and _creating(r)
         ]
         if busy:
             raise ResourceInUseException(
                 f"Dataset {datasetArn} cannot be deleted while {', '.join(sorted(busy))}"
                 " is being created."
             )
-        walk_delete(store, KIND, record, ("DELETE PENDING", "DELETE IN_PROGRESS"))
+        start_delete(store, record)
 
 
 def _group_of(store: Store, record: Any) -> str | None:
@@ -270,3 +260,14 @@ def _group_of(store: Store, record: Any) -> str | None:
         solution = store.records["solution"].get(record.solution_arn)
         group = getattr(solution, "dataset_group_arn", None)
     return group
+
+
+def _creating(record: Any) -> bool:
+    return getattr(record, "status", None) in (
+        lifecycle.CREATE_PENDING,
+        lifecycle.CREATE_IN_PROGRESS,
+    )
+
+
+def _no_work(ctx: Any) -> None:
+    """A schema replacement is bookkeeping; the new columns matter at the next training."""
