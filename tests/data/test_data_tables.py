@@ -193,3 +193,15 @@ def test_clear_deletes_everything(tmp_path: Path) -> None:
     import_csv(table, [interactions_csv([("u1", "i1", 1)])])
     table.clear()
     assert table.row_count() == 0 and not table.has_bulk_data()
+
+
+def test_writes_recover_after_the_directory_is_wiped(tmp_path: Path) -> None:
+    import shutil
+
+    table = DatasetTable(tmp_path / "ds", INTERACTIONS, "Interactions")
+    import_csv(table, [interactions_csv([("u1", "i1", 1)])])
+    shutil.rmtree(tmp_path / "ds")  # what a store reset does underneath a live object
+    assert table.row_count() == 0
+    table.append_records(pd.DataFrame({"USER_ID": ["p"], "ITEM_ID": ["i"], "TIMESTAMP": [1]}))
+    import_csv(table, [interactions_csv([("u2", "i2", 2)])])
+    assert sorted(table.read()["USER_ID"]) == ["p", "u2"]

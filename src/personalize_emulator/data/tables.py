@@ -35,6 +35,7 @@ from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .csv_import import arrow_schema
@@ -98,6 +99,7 @@ class DatasetTable:
         if table.num_rows == 0:
             return 0
         with self.lock:
+            self.parts_dir.mkdir(parents=True, exist_ok=True)  # a store reset may have wiped it
             manifest = self._manifest()
             seq = manifest["next_seq"]
             name = f"{seq:010d}-{source}-{uuid.uuid4().hex[:8]}.parquet"
@@ -198,8 +200,14 @@ class DatasetTable:
         return self.read_arrow(selection).to_pandas()
 
     def row_count(self, selection: Selection = "ALL") -> int:
-        if self.key is not None:
-            return self.read_arrow(selection).num_rows
+        if self.key is not None:  # distinct ids: reading the id column is enough
+            with self.lock:
+                ids = [
+                    pq.read_table(p, columns=[self.key]).column(0) for p in self.parts(selection)
+                ]
+            if not ids:
+                return 0
+            return pc.count_distinct(pa.chunked_array([c for i in ids for c in i.chunks])).as_py()
         with self.lock:
             return sum(pq.ParquetFile(p).metadata.num_rows for p in self.parts(selection))
 
@@ -275,6 +283,7 @@ class ImportStaging:
         self._close_writer()
         t = self.table
         with t.lock:
+            t.parts_dir.mkdir(parents=True, exist_ok=True)
             manifest = t._manifest()
             obsolete: list[str] = []
             if self.mode == "FULL":
