@@ -10,12 +10,19 @@ the three pieces every preview module needs:
   shapes are smaller, and the serializer's strict mode refuses any extra member);
 * :func:`translating` maps GA-only errors onto the preview model's error set (the preview List
   operations declare no ``InvalidNextTokenException``; a bad token is an ``InvalidInputException``).
+
+Members only the preview has (a solution's ``minTPS``, a campaign's ``updateMode``, an import
+job's schedule, an event tracker's role) are kept beside the GA record in a :class:`PreviewExtras`
+record of kind ``preview-extras`` keyed by the GA resource's ARN: the GA records stay exactly
+what the GA providers define, and a store reset clears both together.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...protocol.context import GA, PREVIEW
@@ -25,6 +32,7 @@ from ...protocol.errors import (
     NotImplementedOperation,
 )
 from ..handlers import find_handler, handler
+from ..records import Record
 from ..store import Store
 
 SERVICE = "personalize"
@@ -77,3 +85,42 @@ def pick_page(
         key: [pick(item, members) for item in page.get(key, [])],
         "nextToken": page.get("nextToken"),
     }
+
+
+EXTRAS = "preview-extras"
+
+
+@dataclass(kw_only=True)
+class PreviewExtras(Record):
+    """Preview-only members of the GA resource ``arn`` (``name`` is unused).
+
+    ``owner_created`` is the creation time of the GA record they belong to: a resource deleted
+    and re-created under the same name (through either dialect) does not inherit them.
+    """
+
+    owner_created: Any
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def extras(store: Store, owner: Any) -> dict[str, Any]:
+    """The preview-only members stored for the GA record ``owner`` (empty if none)."""
+    record = store.records[EXTRAS].get(owner.arn)
+    if record is None or record.owner_created != owner.created:
+        return {}
+    return dict(record.values)
+
+
+def set_extras(store: Store, owner: Any, **values: Any) -> None:
+    """Store (merge) preview-only members of the GA record ``owner``; ``None`` values skipped."""
+    with store.lock:
+        record = store.records[EXTRAS].get(owner.arn)
+        if record is None or record.owner_created != owner.created:
+            record = PreviewExtras(arn=owner.arn, name="", owner_created=owner.created)
+            store.records[EXTRAS][owner.arn] = record
+        record.values.update({k: v for k, v in values.items() if v is not None})
+
+
+def short_hash(*parts: object) -> str:
+    """8 lowercase hex characters derived from ``parts``: stable ids for derived ARNs."""
+    text = "\x1f".join(str(p) for p in parts)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
