@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import runpy
@@ -44,8 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     run = sub.add_parser("run", help="run a Python script with the emulator mocked in")
+    run.add_argument(
+        "--preview",
+        action="store_true",
+        help="serve the script's clients the 2018 preview-dialect models (as the blog expects)",
+    )
     run.add_argument("script", help="path of the Python script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+
+    for name, verb in (("install-preview-models", "install"), ("uninstall-preview-models", "remove")):
+        models = sub.add_parser(name, help=f"{verb} the 2018 preview-dialect service models")
+        models.add_argument(
+            "--target", help="models folder (default: first AWS_DATA_PATH entry, else ~/.aws/models)"
+        )
 
     cov = sub.add_parser("coverage", help="report which operations have a handler")
     cov.add_argument("--strict", action="store_true", help="fail when a GA operation lacks one")
@@ -103,7 +115,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     sys.argv = [script, *args.args]
     sys.path.insert(0, os.path.dirname(script))
     try:
-        with mock_personalize():
+        with contextlib.ExitStack() as stack:
+            if args.preview:
+                from .preview_models import activated
+
+                stack.enter_context(activated())
+            stack.enter_context(mock_personalize())
             runpy.run_path(script, run_name="__main__")
     except SystemExit:
         raise
@@ -132,7 +149,25 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 1 if args.strict and not ga_complete(rows) else 0
 
 
-COMMANDS = {"serve": cmd_serve, "run": cmd_run, "coverage": cmd_coverage}
+def cmd_install_preview_models(args: argparse.Namespace) -> int:
+    from .preview_models import main_install
+
+    return main_install(["--target", args.target] if args.target else [])
+
+
+def cmd_uninstall_preview_models(args: argparse.Namespace) -> int:
+    from .preview_models import main_uninstall
+
+    return main_uninstall(["--target", args.target] if args.target else [])
+
+
+COMMANDS = {
+    "serve": cmd_serve,
+    "run": cmd_run,
+    "coverage": cmd_coverage,
+    "install-preview-models": cmd_install_preview_models,
+    "uninstall-preview-models": cmd_uninstall_preview_models,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -110,3 +110,16 @@ def test_coverage_strict_fails_on_a_gap(monkeypatch, capsys):
     monkeypatch.setattr(handlers, "registered_operations", lambda dialect="ga": set())
     assert main(["coverage", "--strict", "--brief"]) == 1
     assert "0/71" in capsys.readouterr().out
+
+
+def test_install_and_uninstall_preview_models(tmp_path, capsys):
+    from personalize_emulator.cli import main
+
+    assert main(["install-preview-models", "--target", str(tmp_path)]) == 0
+    installed = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json"))
+    assert installed == [
+        "personalize-runtime/2018-05-22/service-2.json",
+        "personalize/2018-05-22/service-2.json",
+    ]
+    assert main(["uninstall-preview-models", "--target", str(tmp_path)]) == 0
+    assert not list(tmp_path.rglob("*.json"))
