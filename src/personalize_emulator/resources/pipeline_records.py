@@ -1,0 +1,119 @@
+"""Records of the training pipeline: import jobs, solutions, solution versions, campaigns.
+
+They follow ``records.py``: Python values only, ``arn``/``name``/``created``/``updated`` on
+every record, ``status``/``failure_reason`` where there is a lifecycle, and the parent links the
+generic checks read (``dataset_arn``, ``dataset_group_arn``, ``solution_arn``).
+
+Configuration documents the client sends and the API echoes back unchanged
+(``solutionConfig``, ``campaignConfig``, ``solutionUpdateConfig``) are kept as sent, like a
+schema's Avro text: the emulator reads a few members of them (hyperparameters, thresholds,
+exploration) through the helpers of the providers, and never rewrites them.
+
+Every record the pipeline creates starts in ``CREATE PENDING``: the job runner's create path
+only starts from a new record, so a live resource is never re-created by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .records import StatusRecord, now
+
+PENDING = "CREATE PENDING"
+
+
+@dataclass(kw_only=True)
+class SubUpdate:
+    """A ``latest*Update`` sub-record: one update's progress, walked by the runner's update
+    path. ``status`` None means the update drives its parent record itself (see campaigns)."""
+
+    status: str | None = PENDING
+    failure_reason: str | None = None
+    created: datetime = field(default_factory=now)
+    updated: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.updated is None:
+            self.updated = self.created
+
+    def touch(self) -> None:
+        self.updated = now()
+
+
+@dataclass(kw_only=True)
+class DatasetImportJobRecord(StatusRecord):
+    status: str | None = PENDING
+    dataset_arn: str
+    data_location: str
+    import_mode: str = "FULL"
+    role_arn: str | None = None
+    publish_attribution_metrics_to_s3: bool | None = None
+    rows_imported: int | None = None
+
+
+@dataclass(kw_only=True)
+class SolutionUpdate(SubUpdate):
+    solution_update_config: dict[str, Any] | None = None
+    perform_auto_training: bool | None = None
+    perform_incremental_update: bool | None = None
+
+
+@dataclass(kw_only=True)
+class SolutionRecord(StatusRecord):
+    status: str | None = PENDING
+    dataset_group_arn: str
+    recipe_arn: str | None
+    perform_hpo: bool = False
+    perform_auto_ml: bool = False
+    perform_auto_training: bool = True
+    perform_incremental_update: bool = False
+    event_type: str | None = None
+    solution_config: dict[str, Any] | None = None  # as sent
+    best_recipe_arn: str | None = None  # autoMLResult, once a version trained
+    latest_update: SolutionUpdate | None = None
+
+
+@dataclass(kw_only=True)
+class SolutionVersionRecord(StatusRecord):
+    """``name`` is the optional CreateSolutionVersion name ('' when none was given)."""
+
+    status: str | None = PENDING
+    solution_arn: str
+    dataset_group_arn: str
+    recipe_arn: str | None  # the solution's recipe; for AutoML the best one once trained
+    perform_hpo: bool = False
+    perform_auto_ml: bool = False
+    perform_incremental_update: bool = False
+    event_type: str | None = None
+    solution_config: dict[str, Any] | None = None  # snapshot of the solution's, as sent
+    training_mode: str = "FULL"
+    training_type: str = "MANUAL"
+    training_hours: float | None = None
+    tuned_hyperparameters: dict[str, str] | None = None  # HPO result (algorithm scope)
+    hyperparameters: dict[str, str] | None = None  # everything the model was trained with
+    metrics: dict[str, float] | None = None
+    model_dir: str | None = None  # where engines.artifacts saved the model
+
+
+@dataclass(kw_only=True)
+class CampaignUpdate(SubUpdate):
+    solution_version_arn: str
+    min_provisioned_tps: int
+    campaign_config: dict[str, Any] | None = None
+
+
+@dataclass(kw_only=True)
+class CampaignRecord(StatusRecord):
+    """``solution_version_arn`` is what the client asked for (possibly ``.../$LATEST``);
+    ``serving_version_arn`` is the concrete version whose model answers requests -- it changes
+    only when a deploy or an update reaches ACTIVE, so the old model serves meanwhile."""
+
+    status: str | None = PENDING
+    solution_arn: str
+    solution_version_arn: str
+    min_provisioned_tps: int = 1
+    campaign_config: dict[str, Any] | None = None  # as sent
+    serving_version_arn: str | None = None
+    latest_update: CampaignUpdate | None = None

@@ -1,0 +1,405 @@
+"""Solution versions: CreateSolutionVersion (real training), DescribeSolutionVersion,
+ListSolutionVersions, StopSolutionVersionCreation, GetSolutionMetrics.
+
+CreateSolutionVersion checks what can be checked at once (solution ACTIVE, an Interactions
+dataset with data, the training mode allowed for the recipe, at most 20 versions training per
+region) and then trains in a stoppable job (``_Training``):
+
+1. read the dataset group's tables into ``TrainingData`` (``training_data``), apply the
+   solution's ``trainingDataConfig`` column choices, check the service's data minimums;
+2. choose the recipe (AutoML: the best of its candidates on a validation split) and the
+   hyperparameters (HPO: a seeded random search inside the declared / requested ranges, on the
+   same validation split);
+3. evaluate on Personalize's split (``engines.evaluation``) -- the metrics GetSolutionMetrics
+   reports -- then fit on all the data (trainingMode UPDATE refreshes the previous model);
+4. save the model to disk; publishing it (and the metrics) happens under the store lock just
+   before ACTIVE, so nobody sees an ACTIVE version without its model.
+
+The validation split used by AutoML and HPO is carved from the training part of Personalize's
+split (its test users never influence the choice). Training is seeded (``SEED``): the same data
+and configuration give the same model. ``trainingHours`` is the job's real elapsed time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ...engines import registry
+from ...engines.base import FitOptions, Model, TrainingStopped
+from ...engines.dataset import Table, TrainingData
+from ...engines.evaluation import evaluate, personalize_split
+from ...engines.training import validate_interactions
+from ...protocol.errors import (
+    InvalidInputException,
+    LimitExceededException,
+    ResourceInUseException,
+)
+from .. import arns, lifecycle, models, training_data
+from ..common import get_record, store_create_tags, tags_from_wire
+from ..handlers import handler
+from ..jobs import JobContext, runner_for
+from ..pagination import newest_first, paginate
+from ..pipeline_records import SolutionRecord, SolutionVersionRecord
+from ..store import Store
+from . import campaigns, solutions
+
+KIND = "solution-version"
+SEED = 0
+MAX_TRAINING = 20
+UPDATE_RECIPES = ("aws-user-personalization", "aws-hrnn-coldstart")
+TRAINING_MODES = ("FULL", "UPDATE", "AUTOTRAIN")
+#: Columns a trainingDataConfig can never remove: the ids and keys every recipe needs.
+REQUIRED_COLUMNS = frozenset({"USER_ID", "ITEM_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE"})
+
+
+# --- wire shapes -------------------------------------------------------------------------------
+
+
+def _describe(v: SolutionVersionRecord) -> dict[str, Any]:
+    return {
+        "name": v.name or None,
+        "solutionVersionArn": v.arn,
+        "solutionArn": v.solution_arn,
+        "performHPO": v.perform_hpo,
+        "performAutoML": v.perform_auto_ml,
+        "performIncrementalUpdate": v.perform_incremental_update,
+        "recipeArn": v.recipe_arn,
+        "eventType": v.event_type,
+        "datasetGroupArn": v.dataset_group_arn,
+        "solutionConfig": v.solution_config,
+        "trainingHours": v.training_hours,
+        "trainingMode": v.training_mode,
+        "tunedHPOParams": (
+            {"algorithmHyperParameters": v.tuned_hyperparameters}
+            if v.tuned_hyperparameters is not None
+            else None
+        ),
+        "status": v.status,
+        "failureReason": v.failure_reason,
+        "creationDateTime": v.created,
+        "lastUpdatedDateTime": v.updated,
+        "trainingType": v.training_type,
+    }
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+@handler("personalize", "CreateSolutionVersion")
+def create_solution_version(
+    store: Store,
+    *,
+    solutionArn: str,
+    name: str | None = None,
+    trainingMode: str | None = None,
+    tags: list[dict[str, str]] | None = None,
+) -> dict:
+    mode = trainingMode or "FULL"
+    if mode not in TRAINING_MODES:
+        raise InvalidInputException(f"Invalid parameter trainingMode: {trainingMode!r}.")
+    checked_tags = tags_from_wire(tags)
+    with store.lock:
+        solution: SolutionRecord = get_record(store, "solution", solutionArn, "solutionArn")
+        if solution.status != lifecycle.ACTIVE:
+            raise ResourceInUseException(
+                f"Solution {solutionArn} is in {solution.status} state; solution versions can"
+                " only be created for an ACTIVE solution."
+            )
+        if name and any(v.name == name for v in solutions.versions_of(store, solutionArn)):
+            raise InvalidInputException(
+                f"Invalid parameter name: solution {solution.name} already has a version named"
+                f" {name}."
+            )
+        training = [v for v in store.records[KIND].values() if lifecycle.is_in_progress(v.status)]
+        if len(training) >= MAX_TRAINING:
+            raise LimitExceededException(
+                f"More than {MAX_TRAINING} solution versions with PENDING or IN_PROGRESS status."
+            )
+        previous = _check_mode(store, solution, mode)
+        tables = _check_data(store, solution)
+        arn = _new_arn(store, solution)
+        version = SolutionVersionRecord(
+            arn=arn,
+            name=name or "",
+            solution_arn=solutionArn,
+            dataset_group_arn=solution.dataset_group_arn,
+            recipe_arn=solution.recipe_arn,
+            perform_hpo=solution.perform_hpo,
+            perform_auto_ml=solution.perform_auto_ml,
+            perform_incremental_update=solution.perform_incremental_update,
+            event_type=solution.event_type,
+            solution_config=solution.solution_config,
+            training_mode="FULL" if mode == "AUTOTRAIN" else mode,
+            training_type="AUTOMATIC" if mode == "AUTOTRAIN" else "MANUAL",
+        )
+        store.records[KIND][arn] = version
+        store_create_tags(store, arn, checked_tags)
+        job = _Training(store, solution, version, tables, previous)
+        runner_for(store).submit(version, job.run, on_success=job.publish, stoppable=True)
+    return {"solutionVersionArn": arn}
+
+
+def _new_arn(store: Store, solution: SolutionRecord) -> str:
+    while True:
+        arn = arns.build(KIND, solution.name, arns.new_version_id(),
+                         region=store.region, account=store.account_id)  # fmt: skip
+        if arn not in store.records[KIND]:
+            return arn
+
+
+def _check_mode(store: Store, solution: SolutionRecord, mode: str) -> SolutionVersionRecord | None:
+    """The version an UPDATE refreshes (None for FULL / AUTOTRAIN); II when not allowed."""
+    if mode == "AUTOTRAIN" and not solution.perform_auto_training:
+        raise InvalidInputException(
+            "Invalid parameter trainingMode: AUTOTRAIN needs a solution with"
+            " performAutoTraining true."
+        )
+    if mode != "UPDATE":
+        return None
+    allowed = {registry.RECIPE_PREFIX + r for r in UPDATE_RECIPES}
+    if solution.recipe_arn not in allowed:
+        raise InvalidInputException(
+            "Invalid parameter trainingMode: UPDATE is only available for solutions using"
+            f" {' or '.join(UPDATE_RECIPES)}; use FULL."
+        )
+    for version in solutions.versions_of(store, solution.arn):
+        if version.status == lifecycle.ACTIVE and version.training_mode == "FULL":
+            return version
+    raise InvalidInputException(
+        "Invalid parameter trainingMode: UPDATE needs an ACTIVE solution version trained with"
+        f" trainingMode FULL; solution {solution.arn} has none."
+    )
+
+
+def _check_data(store: Store, solution: SolutionRecord) -> dict[str, Any]:
+    tables = training_data.tables_of(store, solution.dataset_group_arn)
+    interactions = tables.get("INTERACTIONS")
+    if interactions is None:
+        raise InvalidInputException(
+            f"Dataset group {solution.dataset_group_arn} has no Interactions dataset to train on."
+        )
+    if interactions.row_count() == 0:
+        raise InvalidInputException(
+            f"The Interactions dataset of {solution.dataset_group_arn} has no data; import"
+            " interactions before creating a solution version."
+        )
+    return tables
+
+
+@handler("personalize", "DescribeSolutionVersion")
+def describe_solution_version(store: Store, *, solutionVersionArn: str) -> dict:
+    with store.lock:
+        v = get_record(store, KIND, solutionVersionArn, "solutionVersionArn")
+        return {"solutionVersion": _describe(v)}
+
+
+@handler("personalize", "ListSolutionVersions")
+def list_solution_versions(
+    store: Store,
+    *,
+    solutionArn: str | None = None,
+    nextToken: str | None = None,
+    maxResults: int | None = None,
+) -> dict:
+    with store.lock:
+        if solutionArn is not None:
+            get_record(store, "solution", solutionArn, "solutionArn")
+            items = solutions.versions_of(store, solutionArn)
+        else:
+            items = newest_first(store.records[KIND].values())
+        return paginate(items, nextToken, maxResults, "solutionVersions", scope=solutionArn,
+                        render=solutions.version_summary)  # fmt: skip
+
+
+@handler("personalize", "StopSolutionVersionCreation")
+def stop_solution_version_creation(store: Store, *, solutionVersionArn: str) -> None:
+    with store.lock:
+        version = get_record(store, KIND, solutionVersionArn, "solutionVersionArn")
+        lifecycle.require_status(version.arn, version.status,
+                                 lifecycle.CREATE_PENDING, lifecycle.CREATE_IN_PROGRESS)  # fmt: skip
+        runner_for(store).stop(version, version.arn)
+
+
+@handler("personalize", "GetSolutionMetrics")
+def get_solution_metrics(store: Store, *, solutionVersionArn: str) -> dict:
+    with store.lock:
+        version = get_record(store, KIND, solutionVersionArn, "solutionVersionArn")
+        lifecycle.require_status(version.arn, version.status, lifecycle.ACTIVE)
+        return {"solutionVersionArn": version.arn, "metrics": dict(version.metrics or {})}
+
+
+# --- training ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Result:
+    spec: registry.RecipeSpec
+    model: Model
+    directory: Path
+    metrics: dict[str, float]
+    hyperparameters: dict[str, str]
+    tuned: dict[str, str] | None
+    hours: float
+
+
+class _Training:
+    """One CreateSolutionVersion's work; ``run`` in the job, ``publish`` under the lock."""
+
+    def __init__(self, store: Store, solution: SolutionRecord, version: SolutionVersionRecord,
+                 tables: dict[str, Any], previous: SolutionVersionRecord | None):  # fmt: skip
+        self.store, self.solution, self.version = store, solution, version
+        self.tables, self.previous = tables, previous
+        self.config: Mapping[str, Any] = version.solution_config or {}
+        self.threshold = solutions.event_value_threshold(self.config)
+
+    def run(self, ctx: JobContext) -> _Result:
+        data = _select_columns(training_data.assemble(self.tables), self.config)
+        training_data.check_minimums(data, self.version.event_type, self.threshold)
+        self._check(ctx)
+        if self.version.perform_auto_ml:
+            candidates, metric = solutions.automl_candidates(self.config)
+            spec = self._best_recipe(candidates, metric, data, ctx)
+        else:
+            spec = solutions.recipe_spec(self.version.recipe_arn or "")
+        hyper = solutions.hyperparameters(spec, self.config)
+        tuned = None
+        if self.version.perform_hpo:
+            hyper = self._search(spec, hyper, data, ctx)
+            tuned = {hp.name: hyper[hp.name] for hp in spec.hyperparameters
+                     if hp.scope == "algorithm"}  # fmt: skip
+        recipe = registry.build(spec)
+        options = self._options(spec, hyper, ctx)
+        metrics = evaluate(recipe, data, options, use_case=spec.use_case)
+        self._check(ctx)
+        if self.previous is not None:
+            model = recipe.update(models.get(self.store, self.previous), data, options)
+        else:
+            model = recipe.fit(data, options)
+        self._check(ctx)
+        directory = models.save(self.store, self.version, model)
+        return _Result(spec, model, directory, {k: float(v) for k, v in metrics.items()},
+                       hyper, tuned, ctx.elapsed_seconds() / 3600.0)  # fmt: skip
+
+    def publish(self, result: _Result) -> None:
+        version = self.version
+        models.publish(self.store, version, result.model, result.directory)
+        version.metrics = result.metrics
+        version.hyperparameters = result.hyperparameters
+        version.tuned_hyperparameters = result.tuned
+        version.training_hours = result.hours
+        if version.perform_auto_ml:
+            version.recipe_arn = result.spec.arn
+            self.solution.best_recipe_arn = result.spec.arn
+            self.solution.touch()
+        campaigns.follow_latest(self.store, version)
+
+    # -- pieces ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _check(ctx: JobContext) -> None:
+        if ctx.should_stop():
+            raise TrainingStopped()
+
+    def _options(self, spec: registry.RecipeSpec, hyper: Mapping[str, str],
+                 ctx: JobContext) -> FitOptions:  # fmt: skip
+        scopes = {hp.name: hp.scope for hp in spec.hyperparameters}
+        return FitOptions(
+            seed=SEED,
+            hyperparameters={k: v for k, v in hyper.items() if scopes.get(k) != "featurization"},
+            feature_transformation={
+                k: v for k, v in hyper.items() if scopes.get(k) == "featurization"
+            },
+            event_type=self.version.event_type,
+            event_value_threshold=self.threshold,
+            should_stop=ctx.should_stop,
+        )
+
+    def _validation_data(self, data: TrainingData) -> TrainingData:
+        """The training part of Personalize's split: AutoML and HPO never see its test users."""
+        frame = validate_interactions(data.interactions)
+        return personalize_split(frame, SEED).training_data(data)
+
+    def _score(self, spec: registry.RecipeSpec, hyper: Mapping[str, str], data: TrainingData,
+               metric: str, ctx: JobContext) -> float:  # fmt: skip
+        self._check(ctx)
+        metrics = evaluate(registry.build(spec), data, self._options(spec, hyper, ctx),
+                           use_case=spec.use_case)  # fmt: skip
+        return float(metrics.get(metric, 0.0))
+
+    def _best_recipe(self, candidates: list[registry.RecipeSpec], metric: str,
+                     data: TrainingData, ctx: JobContext) -> registry.RecipeSpec:  # fmt: skip
+        validation = self._validation_data(data)
+        scored = []
+        for spec in candidates:
+            hyper = registry.resolve_hyperparameters(spec)
+            scored.append((self._score(spec, hyper, validation, metric, ctx), spec))
+            ctx.progress(f"AutoML: {spec.name} {metric}={scored[-1][0]:.4f}")
+        return max(scored, key=lambda pair: pair[0])[1]  # first best wins ties
+
+    def _search(self, spec: registry.RecipeSpec, hyper: dict[str, str], data: TrainingData,
+                ctx: JobContext) -> dict[str, str]:  # fmt: skip
+        space = solutions.hpo_ranges(spec, self.config)
+        budget, _parallel = solutions.hpo_budget(self.config)
+        if not space:
+            return hyper
+        validation = self._validation_data(data)
+        trials = [dict(hyper)] + [
+            {**hyper, **sample} for sample in _samples(space, budget - 1, SEED)
+        ]
+        best, best_score = trials[0], -np.inf
+        for trial in trials:
+            score = self._score(spec, trial, validation, solutions.DEFAULT_OBJECTIVE, ctx)
+            ctx.progress(f"HPO: {trial} {solutions.DEFAULT_OBJECTIVE}={score:.4f}")
+            if score > best_score:
+                best, best_score = trial, score
+        return best
+
+
+def _samples(space: Mapping[str, Any], n: int, seed: int) -> list[dict[str, str]]:
+    """``n`` seeded random points of the search space, as wire strings."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(max(0, n)):
+        point: dict[str, str] = {}
+        for name, spec in sorted(space.items()):
+            if spec[0] == "categorical":
+                point[name] = str(spec[1][int(rng.integers(len(spec[1])))])
+            elif spec[0] == "integer":
+                point[name] = str(int(rng.integers(int(spec[1]), int(spec[2]) + 1)))
+            else:
+                point[name] = repr(float(rng.uniform(float(spec[1]), float(spec[2]))))
+        out.append(point)
+    return out
+
+
+def _select_columns(data: TrainingData, config: Mapping[str, Any]) -> TrainingData:
+    """Apply ``trainingDataConfig``: drop excluded columns, or keep only included ones."""
+    choice = config.get("trainingDataConfig") or {}
+    excluded = {k.upper(): set(v) for k, v in (choice.get("excludedDatasetColumns") or {}).items()}
+    included = {k.upper(): set(v) for k, v in (choice.get("includedDatasetColumns") or {}).items()}
+    if not excluded and not included:
+        return data
+
+    def keep(kind: str, frame: Any) -> Any:
+        columns = [
+            c for c in frame.columns
+            if c in REQUIRED_COLUMNS
+            or (c not in excluded.get(kind, ()) and (kind not in included or c in included[kind]))
+        ]  # fmt: skip
+        return frame[columns]
+
+    def table(kind: str, t: Table | None) -> Table | None:
+        return None if t is None else Table(keep(kind, t.frame), t.kinds)
+
+    return replace(
+        data,
+        interactions=keep("INTERACTIONS", data.interactions),
+        items=table("ITEMS", data.items),
+        users=table("USERS", data.users),
+        actions=table("ACTIONS", data.actions),
+    )

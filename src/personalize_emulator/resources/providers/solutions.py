@@ -1,0 +1,512 @@
+"""Solutions: CreateSolution, DescribeSolution, ListSolutions, UpdateSolution, DeleteSolution.
+
+A solution is configuration only: on the GA API creating one trains nothing (that is
+CreateSolutionVersion), so it walks CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE through the
+job runner like any resource. Everything that can be checked without data is checked here,
+with InvalidInputException naming the member:
+
+* ``recipeArn`` is required unless ``performAutoML``, and must then be absent; it must be a GA
+  custom recipe (domain use-case recipes are for recommenders);
+* ``algorithmHyperParameters`` / ``featureTransformationParameters`` must be the recipe's own
+  (algorithm-scope / featurization-scope) parameters, with values in their declared ranges;
+* ``hpoConfig`` ranges must name tunable parameters and stay inside their declared ranges;
+  ``hpoResourceConfig`` allows at most 40 jobs, 10 in parallel;
+* ``autoMLConfig.recipeList`` may hold only USER_PERSONALIZATION recipes, ``metricName`` must be
+  a metric GetSolutionMetrics reports;
+* ``eventValueThreshold`` must be a number; ``autoTrainingConfig.schedulingExpression`` must be
+  ``rate(N day|days)`` with N from 1 to 30; ``performIncrementalUpdate`` is for
+  aws-semantic-similarity only.
+
+``performAutoTraining`` (default true) and the auto-training schedule are recorded and reported;
+the emulator does not start versions on a timer -- CreateSolutionVersion with trainingMode
+AUTOTRAIN trains the way a scheduled run would (trainingType AUTOMATIC).
+
+UpdateSolution's progress is ``latestSolutionUpdate`` (absent until the first update); its
+settings take effect when it reaches ACTIVE. DeleteSolution is refused while a campaign uses
+the solution or one of its versions is being created; it removes the versions and their models.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ...engines import registry
+from ...engines.base import EngineError
+from ...protocol.errors import InvalidInputException, ResourceInUseException
+from .. import arns, lifecycle, models
+from ..common import (
+    ensure_deletable,
+    ensure_new,
+    get_record,
+    remove,
+    store_create_tags,
+    tags_from_wire,
+)
+from ..handlers import handler
+from ..jobs import runner_for
+from ..pagination import newest_first, paginate
+from ..pipeline_records import SolutionRecord, SolutionUpdate, SolutionVersionRecord
+from ..store import Store
+
+KIND = "solution"
+VERSION_KIND = "solution-version"
+DIALECT = "ga"
+MAX_HPO_JOBS = 40
+MAX_HPO_PARALLEL = 10
+#: What AutoML and HPO maximise: the service does not let users configure the HPO objective.
+DEFAULT_OBJECTIVE = "precision_at_25"
+#: AutoML's candidates when ``autoMLConfig.recipeList`` is not given.
+DEFAULT_AUTOML_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
+ITEM_METRICS = frozenset(
+    {f"{m}_at_{k}" for m in ("precision", "normalized_discounted_cumulative_gain")
+     for k in (5, 10, 25)}
+    | {"mean_reciprocal_rank_at_25", "coverage"}
+)  # fmt: skip
+_SCHEDULE = re.compile(r"^rate\((\d+) days?\)$")
+
+
+# --- reading a solution's configuration ------------------------------------------------------
+
+
+def recipe_spec(arn: str, member: str = "recipeArn") -> registry.RecipeSpec:
+    """A GA custom recipe by ARN (II for a wrong kind or a domain recipe, RNF if unknown)."""
+    arns.expect(arn, "recipe", member)
+    spec = registry.get_recipe(arn)
+    if spec is None or spec.arn != arn or DIALECT not in spec.dialects:
+        raise arns.not_found(arn)
+    if spec.domain is not None:
+        raise InvalidInputException(
+            f"Invalid parameter {member}: {arn} is a {spec.domain} domain use-case recipe;"
+            " use it with CreateRecommender. Solutions take custom recipes."
+        )
+    return spec
+
+
+def event_value_threshold(config: Mapping[str, Any] | None) -> float | None:
+    text = (config or {}).get("eventValueThreshold")
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInputException(
+            f"Invalid parameter solutionConfig.eventValueThreshold: {text!r} is not a number."
+        ) from None
+
+
+def hyperparameters(spec: registry.RecipeSpec, config: Mapping[str, Any] | None) -> dict[str, str]:
+    """The recipe's defaults overlaid with the solution's values (checked)."""
+    config = config or {}
+    algorithm = _checked_params(spec, config.get("algorithmHyperParameters"), "algorithm")
+    featurization = _checked_params(
+        spec, config.get("featureTransformationParameters"), "featurization"
+    )
+    return registry.resolve_hyperparameters(spec, algorithm, featurization)
+
+
+def _checked_params(
+    spec: registry.RecipeSpec, given: Mapping[str, str] | None, scope: str
+) -> dict[str, str]:
+    member = (
+        "solutionConfig.algorithmHyperParameters"
+        if scope == "algorithm"
+        else "solutionConfig.featureTransformationParameters"
+    )
+    out: dict[str, str] = {}
+    for name, value in (given or {}).items():
+        hp = spec.hyperparameter(name)
+        if hp is None or hp.scope != scope:
+            valid = sorted(h.name for h in spec.hyperparameters if h.scope == scope)
+            raise InvalidInputException(
+                f"Invalid parameter {member}: {name} is not a {scope} hyperparameter of recipe"
+                f" {spec.name} (valid: {', '.join(valid) or 'none'})."
+            )
+        try:
+            out[name] = hp.check(value)
+        except EngineError as exc:
+            raise InvalidInputException(f"Invalid parameter {member}: {exc}.") from None
+    return out
+
+
+def hpo_ranges(spec: registry.RecipeSpec, config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The search space: each tunable parameter's declared range, narrowed by ``hpoConfig``.
+
+    Returns ``{name: ("integer"|"continuous", lo, hi) | ("categorical", values)}``.
+    """
+    space: dict[str, Any] = {}
+    for hp in spec.hyperparameters:
+        if hp.tunable and hp.scope == "algorithm":
+            if hp.kind == "categorical":
+                space[hp.name] = ("categorical", tuple(hp.values))
+            else:
+                space[hp.name] = (hp.kind, hp.min, hp.max)
+    ranges = ((config or {}).get("hpoConfig") or {}).get("algorithmHyperParameterRanges") or {}
+    member = "solutionConfig.hpoConfig.algorithmHyperParameterRanges"
+    for key, kind in (
+        ("integerHyperParameterRanges", "integer"),
+        ("continuousHyperParameterRanges", "continuous"),
+        ("categoricalHyperParameterRanges", "categorical"),
+    ):
+        for entry in ranges.get(key) or ():
+            name = entry.get("name")
+            hp = spec.hyperparameter(name or "")
+            if hp is None or not hp.tunable or hp.scope != "algorithm":
+                tunable = sorted(space)
+                raise InvalidInputException(
+                    f"Invalid parameter {member}: {name} is not a tunable hyperparameter of"
+                    f" recipe {spec.name} (tunable: {', '.join(tunable) or 'none'})."
+                )
+            if hp.kind != kind:
+                raise InvalidInputException(
+                    f"Invalid parameter {member}: {name} is a {hp.kind} hyperparameter, not {kind}."
+                )
+            if kind == "categorical":
+                values = [str(v) for v in entry.get("values") or ()]
+                allowed = {v.lower() for v in hp.values}
+                bad = [v for v in values if v.lower() not in allowed]
+                if bad or not values:
+                    raise InvalidInputException(
+                        f"Invalid parameter {member}: values for {name} must be among"
+                        f" {', '.join(hp.values)}."
+                    )
+                space[name] = ("categorical", tuple(values))
+                continue
+            lo = entry.get("minValue", hp.min)
+            hi = entry.get("maxValue", hp.max)
+            if (hp.min is not None and lo < hp.min) or (hp.max is not None and hi > hp.max):
+                raise InvalidInputException(
+                    f"Invalid parameter {member}: the range [{lo}, {hi}] for {name} is outside"
+                    f" its allowed range [{hp.min}, {hp.max}]."
+                )
+            if lo > hi:
+                raise InvalidInputException(
+                    f"Invalid parameter {member}: minValue {lo} of {name} exceeds maxValue {hi}."
+                )
+            space[name] = (kind, lo, hi)
+    return space
+
+
+def hpo_budget(config: Mapping[str, Any] | None) -> tuple[int, int]:
+    """(maxNumberOfTrainingJobs, maxParallelTrainingJobs) with the service's caps checked."""
+    resource = ((config or {}).get("hpoConfig") or {}).get("hpoResourceConfig") or {}
+    out = []
+    for key, cap, default in (
+        ("maxNumberOfTrainingJobs", MAX_HPO_JOBS, 8),
+        ("maxParallelTrainingJobs", MAX_HPO_PARALLEL, 1),
+    ):
+        raw = resource.get(key)
+        if raw is None:
+            out.append(default)
+            continue
+        try:
+            value = int(str(raw))
+        except ValueError:
+            value = 0
+        if not 1 <= value <= cap:
+            raise InvalidInputException(
+                f"Invalid parameter solutionConfig.hpoConfig.hpoResourceConfig.{key}:"
+                f" {raw!r} must be an integer from 1 to {cap}."
+            )
+        out.append(value)
+    return out[0], out[1]
+
+
+def automl_candidates(config: Mapping[str, Any] | None) -> tuple[list[registry.RecipeSpec], str]:
+    """(candidate recipes, metric to maximise) of an AutoML solution."""
+    auto = (config or {}).get("autoMLConfig") or {}
+    metric = auto.get("metricName") or DEFAULT_OBJECTIVE
+    if metric not in ITEM_METRICS:
+        raise InvalidInputException(
+            f"Invalid parameter solutionConfig.autoMLConfig.metricName: {metric} is not one of"
+            f" {', '.join(sorted(ITEM_METRICS))}."
+        )
+    names = auto.get("recipeList") or [registry.RECIPE_PREFIX + n for n in DEFAULT_AUTOML_RECIPES]
+    specs = []
+    for arn in names:
+        spec = recipe_spec(arn, "solutionConfig.autoMLConfig.recipeList")
+        if spec.recipe_type != "USER_PERSONALIZATION":
+            raise InvalidInputException(
+                "Invalid parameter solutionConfig.autoMLConfig.recipeList: AutoML chooses among"
+                f" USER_PERSONALIZATION recipes; {spec.name} is {spec.recipe_type}."
+            )
+        specs.append(spec)
+    return specs, metric
+
+
+def _check_schedule(config: Mapping[str, Any] | None, member: str) -> None:
+    expression = ((config or {}).get("autoTrainingConfig") or {}).get("schedulingExpression")
+    if expression is None:
+        return
+    m = _SCHEDULE.match(expression)
+    if m is None or not 1 <= int(m.group(1)) <= 30:
+        raise InvalidInputException(
+            f"Invalid parameter {member}.autoTrainingConfig.schedulingExpression:"
+            f" {expression!r} must be rate(N days) with N from 1 to 30."
+        )
+
+
+def _check_config(
+    spec: registry.RecipeSpec | None, config: Mapping[str, Any] | None, *, auto_ml: bool
+) -> None:
+    event_value_threshold(config)
+    _check_schedule(config, "solutionConfig")
+    if auto_ml:
+        automl_candidates(config)
+        return
+    assert spec is not None
+    hyperparameters(spec, config)
+    hpo_ranges(spec, config)
+    hpo_budget(config)
+
+
+# --- wire shapes -------------------------------------------------------------------------------
+
+
+def _summary(r: SolutionRecord) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "solutionArn": r.arn,
+        "status": r.status,
+        "creationDateTime": r.created,
+        "lastUpdatedDateTime": r.updated,
+        "recipeArn": r.recipe_arn,
+    }
+
+
+def version_summary(v: SolutionVersionRecord) -> dict[str, Any]:
+    return {
+        "solutionVersionArn": v.arn,
+        "status": v.status,
+        "trainingMode": v.training_mode,
+        "trainingType": v.training_type,
+        "creationDateTime": v.created,
+        "lastUpdatedDateTime": v.updated,
+        "failureReason": v.failure_reason,
+    }
+
+
+def _update_summary(u: SolutionUpdate | None) -> dict[str, Any] | None:
+    if u is None:
+        return None
+    return {
+        "solutionUpdateConfig": u.solution_update_config,
+        "status": u.status,
+        "performAutoTraining": u.perform_auto_training,
+        "performIncrementalUpdate": u.perform_incremental_update,
+        "creationDateTime": u.created,
+        "lastUpdatedDateTime": u.updated,
+        "failureReason": u.failure_reason,
+    }
+
+
+def versions_of(store: Store, solution_arn: str) -> list[SolutionVersionRecord]:
+    return newest_first(
+        v for v in store.records[VERSION_KIND].values() if v.solution_arn == solution_arn
+    )
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+@handler("personalize", "CreateSolution")
+def create_solution(
+    store: Store,
+    *,
+    name: str,
+    datasetGroupArn: str,
+    performHPO: bool | None = None,
+    performAutoML: bool | None = None,
+    performAutoTraining: bool | None = None,
+    performIncrementalUpdate: bool | None = None,
+    recipeArn: str | None = None,
+    eventType: str | None = None,
+    solutionConfig: dict[str, Any] | None = None,
+    tags: list[dict[str, str]] | None = None,
+) -> dict:
+    auto_ml = bool(performAutoML)
+    spec: registry.RecipeSpec | None = None
+    if auto_ml:
+        if recipeArn:
+            raise InvalidInputException(
+                "Invalid parameter recipeArn: a solution with performAutoML true chooses its"
+                " recipe from solutionConfig.autoMLConfig.recipeList; recipeArn must not be set."
+            )
+    elif not recipeArn:
+        raise InvalidInputException(
+            "Invalid parameter recipeArn: recipeArn is required unless performAutoML is true."
+        )
+    else:
+        spec = recipe_spec(recipeArn)
+    if performIncrementalUpdate and (spec is None or spec.name != "aws-semantic-similarity"):
+        raise InvalidInputException(
+            "Invalid parameter performIncrementalUpdate: incremental updates are only"
+            " available for the aws-semantic-similarity recipe."
+        )
+    _check_config(spec, solutionConfig, auto_ml=auto_ml)
+    checked_tags = tags_from_wire(tags)
+    arn = arns.build(KIND, name, region=store.region, account=store.account_id)
+    with store.lock:
+        group = get_record(store, "dataset-group", datasetGroupArn, "datasetGroupArn")
+        ensure_new(store, KIND, arn)
+        if group.status != lifecycle.ACTIVE:
+            raise ResourceInUseException(
+                f"Dataset group {datasetGroupArn} is in {group.status} state; solutions can"
+                " only be created in an ACTIVE dataset group."
+            )
+        record = SolutionRecord(
+            arn=arn,
+            name=name,
+            dataset_group_arn=datasetGroupArn,
+            recipe_arn=recipeArn if spec else None,
+            perform_hpo=bool(performHPO),
+            perform_auto_ml=auto_ml,
+            perform_auto_training=True if performAutoTraining is None else performAutoTraining,
+            perform_incremental_update=bool(performIncrementalUpdate),
+            event_type=eventType,
+            solution_config=solutionConfig,
+        )
+        store.records[KIND][arn] = record
+        store_create_tags(store, arn, checked_tags)
+        runner_for(store).submit(record, _no_work)
+    return {"solutionArn": arn}
+
+
+@handler("personalize", "DescribeSolution")
+def describe_solution(store: Store, *, solutionArn: str) -> dict:
+    with store.lock:
+        r: SolutionRecord = get_record(store, KIND, solutionArn, "solutionArn")
+        versions = versions_of(store, r.arn)
+        return {
+            "solution": {
+                "name": r.name,
+                "solutionArn": r.arn,
+                "performHPO": r.perform_hpo,
+                "performAutoML": r.perform_auto_ml,
+                "performAutoTraining": r.perform_auto_training,
+                "performIncrementalUpdate": r.perform_incremental_update,
+                "recipeArn": r.recipe_arn,
+                "datasetGroupArn": r.dataset_group_arn,
+                "eventType": r.event_type,
+                "solutionConfig": r.solution_config,
+                "autoMLResult": (
+                    {"bestRecipeArn": r.best_recipe_arn} if r.best_recipe_arn else None
+                ),
+                "status": r.status,
+                "creationDateTime": r.created,
+                "lastUpdatedDateTime": r.updated,
+                "latestSolutionVersion": version_summary(versions[0]) if versions else None,
+                "latestSolutionUpdate": _update_summary(r.latest_update),
+            }
+        }
+
+
+@handler("personalize", "ListSolutions")
+def list_solutions(
+    store: Store,
+    *,
+    datasetGroupArn: str | None = None,
+    nextToken: str | None = None,
+    maxResults: int | None = None,
+) -> dict:
+    if datasetGroupArn is not None:
+        arns.expect(datasetGroupArn, "dataset-group", "datasetGroupArn")
+    with store.lock:
+        items = newest_first(
+            r
+            for r in store.records[KIND].values()
+            if datasetGroupArn is None or r.dataset_group_arn == datasetGroupArn
+        )
+        return paginate(
+            items, nextToken, maxResults, "solutions", scope=datasetGroupArn, render=_summary
+        )
+
+
+@handler("personalize", "UpdateSolution")
+def update_solution(
+    store: Store,
+    *,
+    solutionArn: str,
+    performAutoTraining: bool | None = None,
+    performIncrementalUpdate: bool | None = None,
+    solutionUpdateConfig: dict[str, Any] | None = None,
+) -> dict:
+    _check_schedule(solutionUpdateConfig, "solutionUpdateConfig")
+    with store.lock:
+        solution: SolutionRecord = get_record(store, KIND, solutionArn, "solutionArn")
+        if performIncrementalUpdate and (
+            solution.recipe_arn != registry.RECIPE_PREFIX + "aws-semantic-similarity"
+        ):
+            raise InvalidInputException(
+                "Invalid parameter performIncrementalUpdate: incremental updates are only"
+                " available for the aws-semantic-similarity recipe."
+            )
+        busy = solution.latest_update is not None and lifecycle.is_in_progress(
+            solution.latest_update.status
+        )
+        if solution.status != lifecycle.ACTIVE or busy:
+            raise ResourceInUseException(
+                f"Solution {solutionArn} is not ACTIVE or an update is in progress"
+                f" (status: {solution.status}); try again when it is ACTIVE."
+            )
+        update = SolutionUpdate(
+            solution_update_config=solutionUpdateConfig,
+            perform_auto_training=(
+                solution.perform_auto_training
+                if performAutoTraining is None
+                else performAutoTraining
+            ),
+            perform_incremental_update=(
+                solution.perform_incremental_update
+                if performIncrementalUpdate is None
+                else performIncrementalUpdate
+            ),
+        )
+        solution.latest_update = update
+
+        def apply(_: object) -> None:
+            solution.perform_auto_training = bool(update.perform_auto_training)
+            solution.perform_incremental_update = bool(update.perform_incremental_update)
+            if solutionUpdateConfig:
+                config = dict(solution.solution_config or {})
+                config.update(solutionUpdateConfig)
+                solution.solution_config = config
+            solution.touch()
+
+        runner_for(store).submit(solution, _no_work, path="update", target=update,
+                                 on_success=apply)  # fmt: skip
+    return {"solutionArn": solutionArn}
+
+
+@handler("personalize", "DeleteSolution")
+def delete_solution(store: Store, *, solutionArn: str) -> None:
+    with store.lock:
+        solution: SolutionRecord = get_record(store, KIND, solutionArn, "solutionArn")
+        ensure_deletable(solution)
+        campaigns = sorted(
+            c.arn for c in store.records["campaign"].values() if c.solution_arn == solutionArn
+        )
+        if campaigns:
+            raise ResourceInUseException(
+                f"Solution {solutionArn} is used by campaign(s) {', '.join(campaigns)};"
+                " delete them first."
+            )
+        versions = versions_of(store, solutionArn)
+        training = [v.arn for v in versions if lifecycle.is_in_progress(v.status)]
+        if training:
+            raise ResourceInUseException(
+                f"Solution {solutionArn} has solution version(s) being created:"
+                f" {', '.join(training)}."
+            )
+
+        def drop_versions(_: object) -> None:
+            for version in versions_of(store, solutionArn):
+                models.forget(store, version)
+                remove(store, VERSION_KIND, version.arn)
+
+        runner_for(store).submit(solution, _no_work, path="delete", on_success=drop_versions)
+
+
+def _no_work(ctx: Any) -> None:
+    """A solution is configuration: the status walk is the whole job."""
