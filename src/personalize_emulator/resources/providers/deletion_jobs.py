@@ -1,0 +1,218 @@
+"""Data deletion jobs: CreateDataDeletionJob, DescribeDataDeletionJob, ListDataDeletionJobs.
+
+The job reads CSV files with a single ``USER_ID`` column from ``dataSource.dataLocation`` (one
+object, or every ``.csv`` under a folder, subfolders included) and removes those users' rows
+from the dataset group's Interactions, Users and Action_Interactions tables and from the
+real-time buffer, so neither the next training, nor exports, nor filters, nor session events
+see them again. ``numDeleted`` counts the table rows removed. Status walks ``PENDING ->
+IN_PROGRESS -> COMPLETED | FAILED``; a file without the ``USER_ID`` header, or with other
+columns, fails the job with the reason.
+
+Removing rows rewrites a table: every row of the users not listed is kept, bulk rows as bulk
+and put rows as put, so later FULL imports and ``ingestionMode`` exports still tell them apart.
+(``DatasetTable`` has no row deletion of its own; the rewrite reads the table, clears it and
+writes the survivors back under the table's lock, which PutEvents and imports also take.)
+
+Creating a job while an import job of the group is still running is refused (ResourceInUse):
+the rewrite would race the import's commit. Listings are newest first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ...data import DatasetTable, SourceError, resolve_sources
+from ...protocol.errors import InvalidInputException, ResourceInUseException
+from .. import arns, lifecycle, realtime
+from ..common import ensure_new, get_record, store_create_tags, tags_from_wire
+from ..datastore import table_for
+from ..handlers import handler
+from ..jobs import JobContext, JobFailed, runner_for
+from ..pagination import newest_first, paginate
+from ..realtime_records import DataDeletionJobRecord
+from ..store import Store
+
+KIND = "data-deletion-job"
+USER_DATASETS = ("INTERACTIONS", "USERS", "ACTION_INTERACTIONS")
+
+
+def _summary(r: DataDeletionJobRecord) -> dict[str, Any]:
+    return {
+        "dataDeletionJobArn": r.arn,
+        "datasetGroupArn": r.dataset_group_arn,
+        "jobName": r.name,
+        "status": r.status,
+        "creationDateTime": r.created,
+        "lastUpdatedDateTime": r.updated,
+        "failureReason": r.failure_reason,
+    }
+
+
+# --------------------------------------------------------------------------- the work
+
+
+def read_user_ids(account: str, region: str, location: str) -> set[str]:
+    """The USER_ID values of the CSV file(s) at ``location`` (JobFailed on a bad file)."""
+    try:
+        sources = resolve_sources(account, region, location)
+    except SourceError as exc:
+        raise JobFailed(str(exc)) from None
+    users: set[str] = set()
+    for source in sources:
+        with source.open() as stream:
+            text = stream.read().decode("utf-8-sig")
+        reader = csv.reader(io.StringIO(text))
+        header = [h.strip() for h in next(reader, [])]
+        if header != ["USER_ID"]:
+            raise JobFailed(
+                f"{source.name}: the file must have a single USER_ID column; its header is"
+                f" {','.join(header) or '(empty)'}."
+            )
+        for line, row in enumerate(reader, start=1):
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if len(row) != 1:
+                raise JobFailed(f"{source.name}, row {line}: expected one value, found {len(row)}.")
+            users.add(row[0].strip())
+    return users
+
+
+def remove_users(table: DatasetTable, users: set[str]) -> int:
+    """Rewrite ``table`` without the rows of ``users``; returns the number of rows removed."""
+    if not users or table.parsed.field("USER_ID") is None:
+        return 0
+    wanted = pa.array(sorted(users), pa.string())
+    with table.lock:
+        kept: dict[str, pa.Table] = {}
+        removed = 0
+        for selection in ("BULK", "PUT"):
+            rows = table.read_arrow(selection, newest_per_id=False)
+            hit = pc.fill_null(pc.is_in(rows.column("USER_ID"), value_set=wanted), False)
+            removed += pc.sum(hit).as_py() or 0
+            kept[selection] = rows.filter(pc.invert(hit))
+        if removed == 0:
+            return 0
+        had_bulk = table.has_bulk_data()
+        table.clear()
+        if had_bulk:
+            with table.begin_import("FULL") as staging:
+                staging.write(kept["BULK"])
+                staging.commit()
+        table.append_records(kept["PUT"], "put")
+    return removed
+
+
+def _delete_users(store: Store, record: DataDeletionJobRecord, ctx: JobContext) -> int:
+    users = read_user_ids(store.account_id, store.region, record.data_location)
+    with store.lock:
+        tables = [
+            table_for(store, d)
+            for d in store.records["dataset"].values()
+            if d.dataset_group_arn == record.dataset_group_arn and d.dataset_type in USER_DATASETS
+        ]
+    deleted = sum(remove_users(table, users) for table in tables)
+    realtime.forget_users(store, record.dataset_group_arn, users)
+    ctx.progress(f"removed {deleted} rows of {len(users)} users")
+    return deleted
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+@handler("personalize", "CreateDataDeletionJob")
+def create_data_deletion_job(
+    store: Store,
+    *,
+    jobName: str,
+    datasetGroupArn: str,
+    dataSource: dict[str, Any],
+    roleArn: str,
+    tags: list[dict[str, str]] | None = None,
+) -> dict:
+    checked_tags = tags_from_wire(tags)
+    location = dataSource.get("dataLocation")
+    if not location:
+        raise InvalidInputException(
+            "Invalid parameter dataSource.dataLocation: the S3 location of the CSV file of"
+            " USER_IDs is required."
+        )
+    arn = arns.build(KIND, jobName, region=store.region, account=store.account_id)
+    with store.lock:
+        get_record(store, "dataset-group", datasetGroupArn, "datasetGroupArn")
+        ensure_new(store, KIND, arn)
+        group_datasets = {
+            d.arn
+            for d in store.records["dataset"].values()
+            if d.dataset_group_arn == datasetGroupArn
+        }
+        importing = sorted(
+            j.arn
+            for j in store.records["dataset-import-job"].values()
+            if getattr(j, "dataset_arn", None) in group_datasets
+            and lifecycle.is_in_progress(j.status)
+        )
+        if importing:
+            raise ResourceInUseException(
+                f"Dataset group {datasetGroupArn} has import jobs in progress"
+                f" ({', '.join(importing)}); start the deletion job when they finish."
+            )
+        record = DataDeletionJobRecord(
+            arn=arn,
+            name=jobName,
+            dataset_group_arn=datasetGroupArn,
+            data_location=location,
+            role_arn=roleArn,
+            status=lifecycle.PENDING,
+        )
+        store.records[KIND][arn] = record
+        store_create_tags(store, arn, checked_tags)
+
+        def publish(deleted: int) -> None:
+            record.num_deleted = deleted
+
+        runner_for(store).submit(
+            record, lambda ctx: _delete_users(store, record, ctx), path="deletion",
+            on_success=publish,
+        )  # fmt: skip
+    return {"dataDeletionJobArn": arn}
+
+
+@handler("personalize", "DescribeDataDeletionJob")
+def describe_data_deletion_job(store: Store, *, dataDeletionJobArn: str) -> dict:
+    with store.lock:
+        r: DataDeletionJobRecord = get_record(store, KIND, dataDeletionJobArn, "dataDeletionJobArn")
+        return {
+            "dataDeletionJob": {
+                **_summary(r),
+                "dataSource": {"dataLocation": r.data_location},
+                "roleArn": r.role_arn,
+                "numDeleted": r.num_deleted,
+            }
+        }
+
+
+@handler("personalize", "ListDataDeletionJobs")
+def list_data_deletion_jobs(
+    store: Store,
+    *,
+    datasetGroupArn: str | None = None,
+    nextToken: str | None = None,
+    maxResults: int | None = None,
+) -> dict:
+    if datasetGroupArn is not None:
+        arns.expect(datasetGroupArn, "dataset-group", "datasetGroupArn")
+    with store.lock:
+        items = newest_first(
+            r
+            for r in store.records[KIND].values()
+            if datasetGroupArn is None or r.dataset_group_arn == datasetGroupArn
+        )
+        return paginate(
+            items, nextToken, maxResults, "dataDeletionJobs", scope=datasetGroupArn,
+            render=_summary,
+        )  # fmt: skip
