@@ -6,7 +6,7 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from resource_samples import INTERACTIONS, error_of
+from resource_samples import INTERACTIONS, ITEMS, ITEMS_PLUS_NULLABLE, error_of
 
 from personalize_emulator import config
 
@@ -87,3 +87,30 @@ def test_statuses_progress_then_delete_removes(personalize):
         seen = poll(group_status, lambda s: s is None)
         assert seen[0] == "DELETE PENDING"
         assert personalize.list_dataset_groups()["datasetGroups"] == []
+
+
+def test_dataset_update_progresses_and_switches_schema_at_the_end(personalize):
+    group = personalize.create_dataset_group(name="g")["datasetGroupArn"]
+    old = personalize.create_schema(name="v1", schema=ITEMS)["schemaArn"]
+    new = personalize.create_schema(name="v2", schema=ITEMS_PLUS_NULLABLE)["schemaArn"]
+    dataset = personalize.create_dataset(
+        name="items", schemaArn=old, datasetGroupArn=group, datasetType="ITEMS"
+    )["datasetArn"]
+    with config.override(job_mode="async", min_state_seconds=0.3):
+        personalize.update_dataset(datasetArn=dataset, schemaArn=new)
+        ds = personalize.describe_dataset(datasetArn=dataset)["dataset"]
+        assert ds["status"] == "ACTIVE" and ds["schemaArn"] == old
+        assert ds["latestDatasetUpdate"]["status"] == "CREATE PENDING"
+        assert ds["latestDatasetUpdate"]["schemaArn"] == new
+        with pytest.raises(ClientError) as exc:
+            personalize.update_dataset(datasetArn=dataset, schemaArn=new)
+        assert error_of(exc)[0] == "ResourceInUseException"
+
+        def update_status():
+            return personalize.describe_dataset(datasetArn=dataset)["dataset"][
+                "latestDatasetUpdate"
+            ]["status"]
+
+        seen = poll(update_status, lambda s: s == "ACTIVE")
+        assert set(seen) <= {"CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"}
+        assert personalize.describe_dataset(datasetArn=dataset)["dataset"]["schemaArn"] == new
