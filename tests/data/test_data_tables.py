@@ -205,3 +205,18 @@ def test_writes_recover_after_the_directory_is_wiped(tmp_path: Path) -> None:
     table.append_records(pd.DataFrame({"USER_ID": ["p"], "ITEM_ID": ["i"], "TIMESTAMP": [1]}))
     import_csv(table, [interactions_csv([("u2", "i2", 2)])])
     assert sorted(table.read()["USER_ID"]) == ["p", "u2"]
+
+
+def test_large_imports_roll_over_to_several_part_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tables_module, "ROWS_PER_FILE", 2)
+    table = DatasetTable(tmp_path / "ds", INTERACTIONS, "Interactions")
+    rows = [(f"u{n}", f"i{n}", n) for n in range(5)]
+    with table.begin_import("FULL") as staging:
+        for row in rows:  # one chunk per row, as a streamed import would write blocks
+            staging.write(pd.DataFrame([row], columns=["USER_ID", "ITEM_ID", "TIMESTAMP"]))
+        staging.commit()
+    assert len(table.parts("BULK")) == 3
+    streamed = [r for t in table.iter_tables() for r in t.to_pylist()]
+    assert [(r["USER_ID"], r["ITEM_ID"], r["TIMESTAMP"]) for r in streamed] == rows
