@@ -104,3 +104,15 @@ def test_build_reports_missing_engines_clearly():
     broken = registry.RecipeSpec(**{**spec.__dict__, "engine": "personalize_emulator.nope:X"})
     with pytest.raises(EngineError, match="not available"):
         registry.build(broken)
+
+
+@pytest.mark.parametrize("name", GA_CUSTOM + DOMAIN + PREVIEW)
+def test_every_recipe_builds(name):
+    spec = registry.get_recipe(name)
+    module = spec.engine.partition(":")[0]
+    if module.rsplit(".", 1)[-1] in {"hrnn", "sasrec"}:
+        pytest.importorskip(module)  # the sequential engines live in another room
+    recipe = registry.build(spec)
+    assert callable(recipe.fit)
+    if spec.rule("event_types"):
+        assert recipe.event_types == tuple(spec.rule("event_types"))
