@@ -51,3 +51,20 @@ class TestSemanticSimilarity(RecipeContract):
                               world.data.items.kinds)
         with pytest.raises(EngineError, match="textual"):
             self.fit(no_text)
+
+
+def test_semantic_ranking_influence_moves_popular_and_fresh_items_up():
+    from personalize_emulator.engines import registry
+    from personalize_emulator.engines.base import FitOptions
+    from personalize_emulator.engines.synthetic import planted
+
+    world = planted(0)
+    model = registry.build(registry.get_recipe("aws-semantic-similarity")).fit(
+        world.data, FitOptions())
+    q = Query(item_id=world.cluster_items[0][0])
+    plain = [i for i, _ in serving.recommend(model, q, 5)]
+    popular = [i for i, _ in serving.recommend(model, q, 5,
+                                               ranking_influence={"POPULARITY": 1.0})]
+    fresh = [i for i, _ in serving.recommend(model, q, 5, ranking_influence={"FRESHNESS": 1.0})]
+    assert world.cold_items[0] in fresh  # the newest item of the cluster
+    assert popular != plain or fresh != plain

@@ -103,10 +103,17 @@ def recommend(
     exploration: tuple[float, float] | None = None,
     candidates: Iterable[str] | None = None,
     seed: int = 0,
+    ranking_influence: dict[str, float] | None = None,
 ) -> list[tuple[str, float | None]]:
-    """The top ``n`` items for a GetRecommendations-style query, with scores or None."""
+    """The top ``n`` items for a GetRecommendations-style query, with scores or None.
+
+    ``ranking_influence`` (Semantic-Similarity's ``{"FRESHNESS": w, "POPULARITY": w}``) is
+    passed to models that define ``apply_ranking_influence``.
+    """
     ids = list(model.item_ids)
     scores = _check_scores(model, model.score_items(query), ids, "items")
+    if ranking_influence and hasattr(model, "apply_ranking_influence"):
+        scores = model.apply_ranking_influence(scores, ranking_influence)
     allowed = np.ones(len(ids), dtype=bool)
     if mask is not None:
         mask = np.asarray(mask, dtype=bool)

@@ -16,8 +16,9 @@ dataset (a new item) through its metadata, so it has neighbours and can be one.
 **Semantic-Similarity** relates items by what their text says: the ``itemName`` field plus the
 textual fields, as TF-IDF reduced by latent semantic analysis (a truncated SVD), so items
 sharing vocabulary *and* items whose words co-occur across the catalogue come out close. It
-needs an Items dataset with a name and a textual field; interactions, when present, only order
-the popular fallback for unknown items.
+needs an Items dataset with a name and a textual field; interactions, when present, order the
+popular fallback for unknown items and, with CREATION_TIMESTAMP, back the campaign's
+``rankingInfluence`` (POPULARITY, FRESHNESS), applied by serving.
 """
 
 from __future__ import annotations
@@ -259,11 +260,30 @@ class SemanticSimilarityModel(Model):
     recipe_type = "RELATED_ITEMS"
     returns_scores = False
 
-    def __init__(self, items: Vocabulary, embedding: np.ndarray, counts: np.ndarray):
+    def __init__(self, items: Vocabulary, embedding: np.ndarray, counts: np.ndarray,
+                 creation: np.ndarray | None = None):
         self.items = items
         self.embedding = np.asarray(embedding, dtype=np.float64)
         self.item_counts = np.asarray(counts, dtype=np.float64)
+        self.creation = (np.full(len(items), np.nan) if creation is None
+                         else np.asarray(creation, dtype=np.float64))
         self._popular = self.item_counts / (self.item_counts.max(initial=0.0) + 1.0) * 1e-6
+
+    def apply_ranking_influence(self, scores: np.ndarray, influence) -> np.ndarray:
+        """Blend similarity with FRESHNESS (newer CREATION_TIMESTAMP) and POPULARITY, each
+        weighted by its ``rankingInfluence`` in [0, 1] (campaign / batch configuration)."""
+        fresh = float(influence.get("FRESHNESS", 0.0) or 0.0)
+        pop = float(influence.get("POPULARITY", 0.0) or 0.0)
+        if fresh <= 0 and pop <= 0:
+            return scores
+        out = np.asarray(scores, dtype=np.float64).copy()
+        if pop > 0:
+            out += pop * np.log1p(self.item_counts) / max(np.log1p(self.item_counts).max(), 1e-9)
+        if fresh > 0 and np.isfinite(self.creation).any():
+            c = np.nan_to_num(self.creation, nan=np.nanmin(self.creation))
+            span = c.max() - c.min()
+            out += fresh * ((c - c.min()) / span if span > 0 else np.zeros_like(c))
+        return out
 
     @property
     def item_ids(self):  # type: ignore[override]
@@ -279,12 +299,12 @@ class SemanticSimilarityModel(Model):
 
     def save(self, directory: Path) -> None:
         save_arrays(directory, "model", items=self.items.to_array(), embedding=self.embedding,
-                    counts=self.item_counts)
+                    counts=self.item_counts, creation=self.creation)
 
     @classmethod
     def load(cls, directory: Path) -> Model:
         a = load_arrays(directory, "model")
-        return cls(Vocabulary.from_array(a["items"]), a["embedding"], a["counts"])
+        return cls(Vocabulary.from_array(a["items"]), a["embedding"], a["counts"], a["creation"])
 
 
 class SemanticSimilarityRecipe(Recipe):
@@ -310,4 +330,7 @@ class SemanticSimilarityRecipe(Recipe):
         counts = np.zeros(len(items))
         if data.interactions is not None and len(data.interactions):
             counts = item_counts(validate_interactions(data.interactions), items)
-        return SemanticSimilarityModel(items, embedding, counts)
+        creation = None
+        if "CREATION_TIMESTAMP" in frame.columns:
+            creation = pd.to_numeric(frame["CREATION_TIMESTAMP"], errors="coerce").to_numpy(float)
+        return SemanticSimilarityModel(items, embedding, counts, creation)
