@@ -82,12 +82,13 @@ class Group:
         types: tuple[str, ...] = ("Interactions", "Items", "Users"),
         *,
         tracker: bool = False,
+        schemas: dict[str, str] | None = None,
     ) -> Group:
         arn = personalize.create_dataset_group(name=name)["datasetGroupArn"]
         group = cls(arn=arn, name=name)
         for dataset_type in types:
             schema = personalize.create_schema(
-                name=f"{name}-{dataset_type}", schema=SCHEMAS[dataset_type]
+                name=f"{name}-{dataset_type}", schema={**SCHEMAS, **(schemas or {})}[dataset_type]
             )["schemaArn"]
             group.datasets[dataset_type] = personalize.create_dataset(
                 name=f"{name}-{dataset_type}", schemaArn=schema, datasetGroupArn=arn,
