@@ -237,3 +237,18 @@ def test_update_dataset_refusals(personalize, group):
         assert code == "InvalidInputException" and needle in message
     ds = personalize.describe_dataset(datasetArn=items_ds)["dataset"]
     assert ds["schemaArn"] == items and "latestDatasetUpdate" not in ds
+
+
+def test_delete_drops_the_datasets_rows(aws, personalize, group):
+    from personalize_emulator.resources import datastore
+
+    s = schema(personalize, "inter", INTERACTIONS)
+    arn = personalize.create_dataset(
+        name="d", schemaArn=s, datasetGroupArn=group, datasetType="INTERACTIONS"
+    )["datasetArn"]
+    record = aws.store().records["dataset"][arn]
+    directory = datastore.dataset_dir(aws.store(), record)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "rows.parquet").write_bytes(b"imported rows")
+    personalize.delete_dataset(datasetArn=arn)
+    assert not directory.exists()

@@ -8,7 +8,7 @@ job: in sync mode a describe right after create sees ACTIVE.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..protocol.errors import (
@@ -121,6 +121,10 @@ def start_create(store: Store, record: Any) -> None:
     runner_for(store).submit(record, _no_work)
 
 
-def start_delete(store: Store, record: Any) -> None:
-    """DELETE PENDING -> DELETE IN_PROGRESS -> removed (with its tags), via the job runner."""
-    runner_for(store).submit(record, _no_work, path="delete")
+def start_delete(store: Store, record: Any, cleanup: Callable[[], None] | None = None) -> None:
+    """DELETE PENDING -> DELETE IN_PROGRESS -> removed (with its tags), via the job runner.
+
+    ``cleanup()`` runs while the record is DELETE IN_PROGRESS (e.g. dropping a dataset's rows).
+    """
+    work = _no_work if cleanup is None else (lambda ctx: cleanup())
+    runner_for(store).submit(record, work, path="delete")

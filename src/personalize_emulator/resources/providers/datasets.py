@@ -8,6 +8,9 @@ ARN and are not required to be unique (the sources are silent; uniqueness comes 
 UpdateDataset replaces an Items or Users dataset's schema with one that keeps every existing
 field unchanged and adds only nullable fields; its progress shows in ``latestDatasetUpdate``
 (absent until the first update) and the dataset's ``schemaArn`` changes when it completes.
+
+DeleteDataset drops the dataset's imported rows (``datastore.drop_table``) while it is
+DELETE IN_PROGRESS.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ..common import (
     store_create_tags,
     tags_from_wire,
 )
+from ..datastore import drop_table
 from ..handlers import handler
 from ..jobs import runner_for
 from ..pagination import newest_first, paginate
@@ -250,7 +254,7 @@ def delete_dataset(store: Store, *, datasetArn: str) -> None:
                 f"Dataset {datasetArn} cannot be deleted while {', '.join(sorted(busy))}"
                 " is being created."
             )
-        start_delete(store, record)
+        start_delete(store, record, lambda: drop_table(store, record))
 
 
 def _group_of(store: Store, record: Any) -> str | None:
