@@ -275,3 +275,22 @@ def test_domain_schema_named_after_type_is_checked_at_create_schema() -> None:
     parse_schema(schema(*INTERACTIONS, name="Whatever"), "ECOMMERCE")
     with pytest.raises(SchemaError, match="domain"):
         parse_schema(schema(*INTERACTIONS), "RETAIL")
+
+
+def test_field_kinds_names_the_item_name_field():
+    text = json.dumps(
+        {
+            "type": "record",
+            "name": "Items",
+            "namespace": "com.amazonaws.personalize.schema",
+            "fields": [
+                {"name": "ITEM_ID", "type": "string"},
+                {"name": "TITLE", "type": "string", "itemName": True},
+                {"name": "GENRES", "type": "string", "categorical": True},
+            ],
+            "version": "1.0",
+        }
+    )
+    kinds = field_kinds(parse_schema(text))
+    assert kinds.item_name == "TITLE"
+    assert kinds.categorical == {"GENRES"}

@@ -402,6 +402,7 @@ class Kinds:
     textual: set[str] = dataclass_field(default_factory=set)
     numeric: set[str] = dataclass_field(default_factory=set)
     boolean: set[str] = dataclass_field(default_factory=set)
+    item_name: str | None = None  # the field marked ``"itemName": true`` (Items only)
 
 
 def field_kinds(parsed: ParsedSchema) -> Kinds:
@@ -409,6 +410,8 @@ def field_kinds(parsed: ParsedSchema) -> Kinds:
     for f in parsed.fields:
         if f.name in STRUCTURAL_FIELDS:
             continue
+        if f.item_name:
+            kinds.item_name = f.name
         if f.categorical:
             kinds.categorical.add(f.name)
         elif f.textual:

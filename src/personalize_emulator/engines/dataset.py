@@ -21,6 +21,8 @@ class FieldKinds:
     textual: set[str] = field(default_factory=set)
     numeric: set[str] = field(default_factory=set)
     boolean: set[str] = field(default_factory=set)
+    #: The Items field the schema marks ``"itemName": true`` (Semantic-Similarity reads it).
+    item_name: str | None = None
 
 
 @dataclass
