@@ -93,3 +93,10 @@ def test_version_ids_are_eight_hex_chars():
     ids = {arns.new_version_id() for _ in range(20)}
     assert all(len(i) == 8 and int(i, 16) >= 0 and i == i.lower() for i in ids)
     assert len(ids) > 1
+
+
+def test_expect_with_several_kinds():
+    arn = arns.build("schema", "s", region="us-east-1", account=ACCOUNT)
+    with pytest.raises(InvalidInputException) as err:
+        arns.expect(arn, ("event-tracker", "dataset"), "resourceArn")
+    assert "an event tracker or a dataset" in err.value.message

@@ -150,12 +150,16 @@ def expect(arn: str, kind: str | tuple[str, ...], member: str) -> ParsedArn:
     kinds = (kind,) if isinstance(kind, str) else kind
     parsed = parse(arn)
     if parsed is None or parsed.kind not in kinds:
-        wanted = " or ".join(f"a {KINDS[k].label}" for k in kinds)
+        wanted = " or ".join(_with_article(KINDS[k].label) for k in kinds)
         raise InvalidInputException(
             f"Invalid parameter {member}: {arn} is not the ARN of {wanted}"
             f" (expected {example(kinds[0])})."
         )
     return parsed
+
+
+def _with_article(label: str) -> str:
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
 def example(kind: str) -> str:
