@@ -13,6 +13,7 @@ from typing import Any
 from ...protocol.errors import InvalidInputException, ResourceInUseException
 from .. import arns
 from ..common import (
+    children,
     ensure_deletable,
     ensure_new,
     get_record,
@@ -105,10 +106,7 @@ def delete_dataset_group(store: Store, *, datasetGroupArn: str) -> None:
         holding = [
             label
             for kind, label in BLOCKING_CHILDREN.items()
-            if any(
-                getattr(r, "dataset_group_arn", None) == datasetGroupArn
-                for r in store.records[kind].values()
-            )
+            if children(store, kind, dataset_group_arn=datasetGroupArn)
         ]
         if holding:
             raise ResourceInUseException(
