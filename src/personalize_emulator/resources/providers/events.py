@@ -117,15 +117,18 @@ def _event_forbidden(event: Mapping[str, Any]) -> tuple[str, ...]:
     return EVENT_FORBIDDEN_PROPERTIES + (("itemId",) if event.get("itemId") else ())
 
 
-def _content_key(user_key: str, event: Mapping[str, Any], id_member: str) -> tuple:
-    return (
-        user_key,
-        event.get(id_member),
-        event["eventType"],
-        event.get("eventValue"),
-        event["sentAt" if "sentAt" in event else "timestamp"].timestamp(),
-        _canonical(event.get("properties")),
-    )
+def _content_key(user_key: str, event: Mapping[str, Any]) -> tuple:
+    """What makes two events the same: every member but ``eventId``, properties as JSON."""
+    members = []
+    for name, value in sorted(event.items()):
+        if name == "eventId":
+            continue
+        if name == "properties":
+            value = _canonical(value)
+        elif isinstance(value, datetime):
+            value = value.timestamp()
+        members.append((name, json.dumps(value, sort_keys=True, default=str)))
+    return (user_key, tuple(members))
 
 
 def _canonical(properties: str | None) -> str | None:
@@ -209,7 +212,7 @@ def _store_interactions(
     for i, rec in enumerate(records):
         user_key = user_key_of if isinstance(user_key_of, str) else user_key_of(rec)
         session = session_of if isinstance(session_of, str) else session_of(rec)
-        content = _content_key(user_key, rec, id_member)
+        content = _content_key(user_key, rec)
         duplicate = content in seen_now or buffer.is_duplicate(rec.get("eventId"), content)
         keep.append(not duplicate)
         if duplicate:
