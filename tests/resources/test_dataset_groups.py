@@ -125,3 +125,23 @@ def test_too_many_create_time_tags(personalize):
         personalize.create_dataset_group(name="g", tags=tags)
     assert error_of(exc)[0] == "InvalidInputException"
     assert personalize.list_dataset_groups()["datasetGroups"] == []
+
+
+def test_delete_with_a_tracker_or_solution_is_refused(personalize):
+    group = personalize.create_dataset_group(name="g")["datasetGroupArn"]
+    tracker = personalize.create_event_tracker(name="t", datasetGroupArn=group)["eventTrackerArn"]
+    solution = personalize.create_solution(
+        name="sol", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-sims"
+    )["solutionArn"]
+    with pytest.raises(ClientError) as exc:
+        personalize.delete_dataset_group(datasetGroupArn=group)
+    code, message = error_of(exc)
+    assert code == "ResourceInUseException"
+    assert "solutions" in message and "event trackers" in message
+    personalize.delete_solution(solutionArn=solution)
+    with pytest.raises(ClientError) as exc:
+        personalize.delete_dataset_group(datasetGroupArn=group)
+    assert "event trackers" in error_of(exc)[1] and "solutions" not in error_of(exc)[1]
+    personalize.delete_event_tracker(eventTrackerArn=tracker)
+    personalize.delete_dataset_group(datasetGroupArn=group)
+    assert personalize.list_dataset_groups()["datasetGroups"] == []
