@@ -150,16 +150,18 @@ class Pipeline:
         )
 
     def campaign(self, name: str, version_arn: str, **kwargs: Any) -> dict:
-        arn = self.personalize.create_campaign(
-            name=name, solutionVersionArn=version_arn, **kwargs
-        )["campaignArn"]
+        arn = self.personalize.create_campaign(name=name, solutionVersionArn=version_arn, **kwargs)[
+            "campaignArn"
+        ]
         return self.wait_campaign(arn)
 
     def wait_campaign(self, arn: str) -> dict:
         return wait_until(
             lambda: self.personalize.describe_campaign(campaignArn=arn)["campaign"],
-            lambda c: c["status"] in TERMINAL
-            and c.get("latestCampaignUpdate", {}).get("status", "ACTIVE") in TERMINAL,
+            lambda c: (
+                c["status"] in TERMINAL
+                and c.get("latestCampaignUpdate", {}).get("status", "ACTIVE") in TERMINAL
+            ),
         )
 
     def recommend(self, campaign: str, **kwargs: Any) -> list[str]:

@@ -23,7 +23,9 @@ def test_sims_workflow_finds_the_planted_clusters(pipe):
     w = world()
     pipe.load(w.data.interactions)
     solution = pipe.solution("related", "aws-sims")
-    assert pipe.personalize.describe_solution(solutionArn=solution)["solution"]["status"] == "ACTIVE"
+    assert (
+        pipe.personalize.describe_solution(solutionArn=solution)["solution"]["status"] == "ACTIVE"
+    )
     version = pipe.version(solution)
     assert version["status"] == "ACTIVE", version
     assert re.fullmatch(r".*:solution/related/[0-9a-f]{8}", version["solutionVersionArn"])

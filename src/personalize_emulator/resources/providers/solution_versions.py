@@ -348,8 +348,10 @@ class _Training:
         if not space:
             return hyper
         validation = self._validation_data(data)
-        trials = [dict(hyper)] + [
-            {**hyper, **sample} for sample in _samples(space, budget - 1, SEED)
+        # The recipe's defaults are the first trial when the requested ranges admit them.
+        start = [dict(hyper)] if _inside(space, hyper) else []
+        trials = start + [
+            {**hyper, **sample} for sample in _samples(space, budget - len(start), SEED)
         ]
         best, best_score = trials[0], -np.inf
         for trial in trials:
@@ -358,6 +360,19 @@ class _Training:
             if score > best_score:
                 best, best_score = trial, score
         return best
+
+
+def _inside(space: Mapping[str, Any], hyper: Mapping[str, str]) -> bool:
+    for name, spec in space.items():
+        value = hyper.get(name)
+        if value is None:
+            return False
+        if spec[0] == "categorical":
+            if value.lower() not in {str(v).lower() for v in spec[1]}:
+                return False
+        elif not float(spec[1]) <= float(value) <= float(spec[2]):
+            return False
+    return True
 
 
 def _samples(space: Mapping[str, Any], n: int, seed: int) -> list[dict[str, str]]:
