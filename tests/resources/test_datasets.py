@@ -252,3 +252,28 @@ def test_delete_drops_the_datasets_rows(aws, personalize, group):
     (directory / "rows.parquet").write_bytes(b"imported rows")
     personalize.delete_dataset(datasetArn=arn)
     assert not directory.exists()
+
+
+def test_delete_refused_while_an_import_runs(aws, personalize, group):
+    from personalize_emulator import config
+
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="data")
+    rows = "\n".join(f"u{i % 30},i{i % 50},{1_600_000_000 + i}" for i in range(1200))
+    s3.put_object(Bucket="data", Key="i.csv", Body=f"USER_ID,ITEM_ID,TIMESTAMP\n{rows}\n")
+    s = schema(personalize, "inter", INTERACTIONS)
+    arn = personalize.create_dataset(
+        name="d", schemaArn=s, datasetGroupArn=group, datasetType="INTERACTIONS"
+    )["datasetArn"]
+    with config.override(job_mode="async", min_state_seconds=600):
+        job = personalize.create_dataset_import_job(
+            jobName="load",
+            datasetArn=arn,
+            dataSource={"dataLocation": "s3://data/i.csv"},
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/p",
+        )["datasetImportJobArn"]
+        with pytest.raises(ClientError) as exc:
+            personalize.delete_dataset(datasetArn=arn)
+        code, message = error_of(exc)
+        assert code == "ResourceInUseException" and job in message
+        assert personalize.describe_dataset(datasetArn=arn)["dataset"]["status"] == "ACTIVE"
