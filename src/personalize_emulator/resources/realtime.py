@@ -15,7 +15,8 @@ The runtime (GetRecommendations and friends) calls three things here:
 
 Where the data lives. Every put record is appended to its dataset's table (so the next
 training and exports see it) *and*, for interactions, to an in-memory buffer per dataset
-group (``store.blobs["realtime:<group arn>"]``), indexed by user key (``userId``, or the
+dataset (``store.blobs["realtime:<dataset arn>:<created>"]``, living as long as the dataset),
+indexed by user key (``userId``, or the
 ``sessionId`` of an anonymous event, exactly the USER_ID the table row gets) and by session.
 Each key keeps its newest :data:`MAX_EVENTS_PER_KEY` events; filters read at most 100 per
 event type and sequence models a few hundred, so the cap loses nothing they use. Imported
@@ -34,7 +35,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -198,13 +199,20 @@ def _with_seq(event: BufferedEvent, seq: int) -> BufferedEvent:
     return replace(event, seq=seq)
 
 
-def _buffer_key(dataset_group_arn: str) -> str:
-    return f"realtime:{dataset_group_arn}"
+KIND_DATASETS = {ITEM: ("INTERACTIONS", "ITEM_ID"), ACTION: ("ACTION_INTERACTIONS", "ACTION_ID")}
 
 
-def buffer_for(store: Store, dataset_group_arn: str) -> RealtimeBuffer:
-    """The group's buffer, created on first use (a store reset drops it with the blobs)."""
-    key = _buffer_key(dataset_group_arn)
+def _buffer_key(dataset: Any) -> str:
+    # The creation time keeps a re-created dataset (same ARN) from seeing old events.
+    return f"realtime:{dataset.arn}:{int(dataset.created.timestamp() * 1_000_000)}"
+
+
+def buffer_for(store: Store, dataset: Any) -> RealtimeBuffer:
+    """The buffer of an Interactions / Action_Interactions dataset record, made on first use.
+
+    A buffer lives as long as its dataset; a store reset drops it with the other blobs.
+    """
+    key = _buffer_key(dataset)
     with store.lock:
         buffer = store.blobs.get(key)
         if buffer is None:
@@ -212,15 +220,20 @@ def buffer_for(store: Store, dataset_group_arn: str) -> RealtimeBuffer:
         return buffer
 
 
-def drop_buffer(store: Store, dataset_group_arn: str) -> None:
+def _find_buffer(store: Store, dataset_group_arn: str, kind: str) -> RealtimeBuffer | None:
     with store.lock:
-        store.blobs.pop(_buffer_key(dataset_group_arn), None)
+        dataset = dataset_of(store, dataset_group_arn, KIND_DATASETS[kind][0])
+        return store.blobs.get(_buffer_key(dataset)) if dataset is not None else None
 
 
 def forget_users(store: Store, dataset_group_arn: str, user_keys: set[str]) -> int:
-    """Drop these users' events from the group's buffer (data deletion jobs)."""
-    buffer = store.blobs.get(_buffer_key(dataset_group_arn))
-    return buffer.remove_users(set(user_keys)) if buffer is not None else 0
+    """Drop these users' events from the group's buffers (data deletion jobs)."""
+    dropped = 0
+    for kind in KIND_DATASETS:
+        buffer = _find_buffer(store, dataset_group_arn, kind)
+        if buffer is not None:
+            dropped += buffer.remove_users(set(user_keys))
+    return dropped
 
 
 def _epoch(value: float | datetime | None) -> float | None:
@@ -251,7 +264,7 @@ def session_events(
     """
     if user_id is None and session_id is None:
         return []
-    buffer = store.blobs.get(_buffer_key(dataset_group_arn))
+    buffer = _find_buffer(store, dataset_group_arn, kind)
     if buffer is None:
         return []
     chosen = buffer.select(user_id, session_id, kind, _epoch(since))
@@ -342,6 +355,32 @@ def _bulk_index(store: Store, table: DatasetTable, target_column: str) -> Intera
     return _cached(store, table, "BULK", build)
 
 
+def interactions_lookup(
+    store: Store, dataset_group_arn: str, *, kind: str = ITEM
+) -> Callable[[str], list[Interaction]]:
+    """A function user id -> ``(item_id, event_type, timestamp)`` list, imported and put.
+
+    Resolves the table, its index and the buffer once, so asking for many users (UserID
+    filters, batch jobs) costs one dictionary lookup per user.
+    """
+    dataset_type, target = KIND_DATASETS[kind]
+    with store.lock:
+        record = dataset_of(store, dataset_group_arn, dataset_type)
+        table = table_for(store, record) if record is not None else None
+        buffer = store.blobs.get(_buffer_key(record)) if record is not None else None
+    index = _bulk_index(store, table, target) if table is not None else None
+
+    def lookup(user_id: str) -> list[Interaction]:
+        history = index.for_user(user_id) if index is not None else []
+        if buffer is not None:
+            for event in buffer.select(user_id, None, kind, None):
+                if event.user_key == user_id and event.target_id is not None:
+                    history.append((event.target_id, event.event_type, event.timestamp))
+        return history
+
+    return lookup
+
+
 def user_interactions(
     store: Store, dataset_group_arn: str, user_id: str, *, kind: str = ITEM
 ) -> list[Interaction]:
@@ -349,19 +388,7 @@ def user_interactions(
 
     ``kind="action"`` reads the Action_Interactions dataset (ids are action ids).
     """
-    dataset_type, target = (
-        ("INTERACTIONS", "ITEM_ID") if kind == ITEM else ("ACTION_INTERACTIONS", "ACTION_ID")
-    )
-    with store.lock:
-        record = dataset_of(store, dataset_group_arn, dataset_type)
-        table = table_for(store, record) if record is not None else None
-    history = _bulk_index(store, table, target).for_user(user_id) if table is not None else []
-    buffer = store.blobs.get(_buffer_key(dataset_group_arn))
-    if buffer is not None:
-        for event in buffer.select(user_id, None, kind, None):
-            if event.user_key == user_id and event.target_id is not None:
-                history.append((event.target_id, event.event_type, event.timestamp))
-    return history
+    return interactions_lookup(store, dataset_group_arn, kind=kind)(user_id)
 
 
 # --------------------------------------------------------------------------- filters
@@ -421,7 +448,7 @@ class CompiledFilter:
                 else ()
             ),
             item_interactions_by_user=(
-                (lambda uid: user_interactions(store, group, uid))
+                interactions_lookup(store, group)
                 if f.target == "UserID" and f.uses_interactions
                 else None
             ),

@@ -140,7 +140,9 @@ def _canonical(properties: str | None) -> str | None:
         return properties
 
 
-def _interactions_table(store: Store, dataset_group_arn: str, dataset_type: str, why: str) -> Any:
+def _interactions_dataset(
+    store: Store, dataset_group_arn: str, dataset_type: str, why: str
+) -> tuple[Any, Any]:
     """The group's ACTIVE dataset of ``dataset_type`` and its table (InvalidInput otherwise)."""
     dataset = realtime.dataset_of(store, dataset_group_arn, dataset_type)
     if dataset is None:
@@ -152,7 +154,7 @@ def _interactions_table(store: Store, dataset_group_arn: str, dataset_type: str,
             f"The {TYPE_NAMES[dataset_type]} dataset {dataset.arn} is in {dataset.status} state;"
             " records can be sent only to an ACTIVE dataset."
         )
-    return table_for(store, dataset)
+    return dataset, table_for(store, dataset)
 
 
 @handler(SERVICE, "PutEvents")
@@ -177,7 +179,7 @@ def put_events(
                 " only to an ACTIVE event tracker."
             )
         group = tracker.dataset_group_arn
-        table = _interactions_table(
+        dataset, table = _interactions_dataset(
             store, group, "INTERACTIONS", "create one before sending events with PutEvents."
         )
     user_key = userId or sessionId
@@ -189,12 +191,12 @@ def put_events(
         fixed_of=lambda e: _event_row(e, user_key),
         forbidden_of=_event_forbidden,
     )
-    _store_interactions(store, group, table, typed, eventList, user_key, sessionId, ITEM)
+    _store_interactions(store, dataset, table, typed, eventList, user_key, sessionId, ITEM)
 
 
 def _store_interactions(
     store: Store,
-    group: str,
+    dataset: Any,
     table: Any,
     typed: pa.Table,
     records: Sequence[Mapping[str, Any]],
@@ -204,7 +206,7 @@ def _store_interactions(
 ) -> None:
     """Append the new (non-duplicate) rows to the table and the buffer; count metrics."""
     id_member, ts_member = ("itemId", "sentAt") if kind == ITEM else ("actionId", "timestamp")
-    buffer = realtime.buffer_for(store, group)
+    buffer = realtime.buffer_for(store, dataset)
     keep: list[bool] = []
     fresh: list[BufferedEvent] = []
     received = realtime.now()
@@ -239,7 +241,7 @@ def _store_interactions(
     table.append_records(rows)
     buffer.add(fresh)
     if kind == ITEM:
-        metric_attributions.count_events(store, group, rows)
+        metric_attributions.count_events(store, dataset.dataset_group_arn, rows)
 
 
 # --------------------------------------------------------------------------- PutItems & co.
@@ -336,7 +338,6 @@ def put_action_interactions(
                 f"Dataset {dataset.arn} is in {dataset.status} state; records can be sent only"
                 " to an ACTIVE dataset."
             )
-        group = dataset.dataset_group_arn
         table = table_for(store, dataset)
     typed = _rows(
         actionInteractions,
@@ -348,7 +349,7 @@ def put_action_interactions(
     )
     _store_interactions(
         store,
-        group,
+        dataset,
         table,
         typed,
         actionInteractions,
