@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -131,3 +132,28 @@ def test_deletion_failures_and_listing(aws, personalize, group, s3):
         personalize.create_data_deletion_job(jobName="none", datasetGroupArn=group.arn,
                                              roleArn=ROLE, dataSource={"dataLocation": "s3://b/k"})
     assert error_of(exc)[0] == "ResourceAlreadyExistsException"
+
+
+def test_deletion_job_walks_its_statuses_in_async_mode(aws, personalize, group, events, s3):
+    from personalize_emulator import config
+
+    put(events, group, "gone", "x", 10)
+    s3.put_object(Bucket=BUCKET, Key="delete/async.csv", Body=b"USER_ID\ngone\n")
+    seen = []
+    with config.override(job_mode="async"):
+        arn = personalize.create_data_deletion_job(
+            jobName="async", datasetGroupArn=group.arn, roleArn=ROLE,
+            dataSource={"dataLocation": f"s3://{BUCKET}/delete/async.csv"},
+        )["dataDeletionJobArn"]  # fmt: skip
+        for _ in range(600):
+            job = personalize.describe_data_deletion_job(dataDeletionJobArn=arn)[
+                "dataDeletionJob"
+            ]
+            if not seen or seen[-1] != job["status"]:
+                seen.append(job["status"])
+            if job["status"] in ("COMPLETED", "FAILED"):
+                break
+            time.sleep(0.05)
+    assert seen[-1] == "COMPLETED" and job["numDeleted"] == 1
+    assert set(seen) <= {"PENDING", "IN_PROGRESS", "COMPLETED"}
+    assert seen == sorted(seen, key=["PENDING", "IN_PROGRESS", "COMPLETED"].index)

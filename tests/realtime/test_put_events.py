@@ -185,3 +185,20 @@ def test_schema_without_event_type_drops_it(aws, personalize, events):
     assert plain.rows(aws, "Interactions") == [
         {"USER_ID": "s", "ITEM_ID": "i1", "TIMESTAMP": EPOCH0}
     ]
+
+
+def test_recreated_dataset_starts_without_events(aws, personalize, events):
+    g = Group.create(aws, personalize, "again", ("Interactions",), tracker=True)
+    events.put_events(trackingId=g.tracking_id, userId="u", sessionId="s", eventList=[event("i1")])
+    personalize.delete_event_tracker(eventTrackerArn=g.tracker_arn)
+    schema = personalize.describe_dataset(datasetArn=g.datasets["Interactions"])["dataset"][
+        "schemaArn"
+    ]
+    personalize.delete_dataset(datasetArn=g.datasets["Interactions"])
+    personalize.delete_schema(schemaArn=schema)
+    assert realtime.session_events(aws.store(), g.arn, "u") == []
+    personalize.delete_dataset_group(datasetGroupArn=g.arn)
+    again = Group.create(aws, personalize, "again", ("Interactions",), tracker=True)
+    assert again.arn == g.arn and again.datasets == g.datasets
+    assert realtime.session_events(aws.store(), again.arn, "u") == []
+    assert again.rows(aws, "Interactions") == []
