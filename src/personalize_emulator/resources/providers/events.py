@@ -24,7 +24,7 @@ dataset by the Action_Interactions dataset's own ``trackingId``; an unknown one 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -191,7 +191,8 @@ def put_events(
         fixed_of=lambda e: _event_row(e, user_key),
         forbidden_of=_event_forbidden,
     )
-    _store_interactions(store, dataset, table, typed, eventList, user_key, sessionId, ITEM)
+    _store_interactions(store, dataset, table, typed, eventList, lambda e: user_key,
+                        lambda e: sessionId, ITEM)  # fmt: skip
 
 
 def _store_interactions(
@@ -200,46 +201,45 @@ def _store_interactions(
     table: Any,
     typed: pa.Table,
     records: Sequence[Mapping[str, Any]],
-    user_key_of: Any,
-    session_of: Any,
+    user_key_of: Callable[[Mapping[str, Any]], str],
+    session_of: Callable[[Mapping[str, Any]], str],
     kind: str,
 ) -> None:
     """Append the new (non-duplicate) rows to the table and the buffer; count metrics."""
     id_member, ts_member = ("itemId", "sentAt") if kind == ITEM else ("actionId", "timestamp")
+    ids = typed.column("ITEM_ID" if kind == ITEM else "ACTION_ID").to_pylist()
     buffer = realtime.buffer_for(store, dataset)
     keep: list[bool] = []
-    fresh: list[BufferedEvent] = []
+    fresh: list[tuple[str | None, tuple, BufferedEvent]] = []
     received = realtime.now()
     seen_now: set[tuple] = set()
     for i, rec in enumerate(records):
-        user_key = user_key_of if isinstance(user_key_of, str) else user_key_of(rec)
-        session = session_of if isinstance(session_of, str) else session_of(rec)
+        user_key = user_key_of(rec)
         content = _content_key(user_key, rec)
         duplicate = content in seen_now or buffer.is_duplicate(rec.get("eventId"), content)
         keep.append(not duplicate)
         if duplicate:
             continue
         seen_now.add(content)
-        buffer.remember(rec.get("eventId"), content)
         value = rec.get("eventValue")
-        fresh.append(
-            BufferedEvent(
-                user_key=user_key,
-                session_id=session,
-                target_id=rec.get(id_member)
-                or typed.column("ITEM_ID" if kind == ITEM else "ACTION_ID")[i].as_py(),
-                timestamp=rec[ts_member].timestamp(),
-                event_type=rec["eventType"],
-                event_value=None if value is None else float(value),
-                received=received,
-                kind=kind,
-            )
+        event = BufferedEvent(
+            user_key=user_key,
+            session_id=session_of(rec),
+            target_id=rec.get(id_member) or ids[i],  # an itemId may come from properties
+            timestamp=rec[ts_member].timestamp(),
+            event_type=rec["eventType"],
+            event_value=None if value is None else float(value),
+            received=received,
+            kind=kind,
         )
+        fresh.append((rec.get("eventId"), content, event))
     if not fresh:
         return
     rows = typed if all(keep) else typed.filter(pa.array(keep))
     table.append_records(rows)
-    buffer.add(fresh)
+    for event_id, content, _ in fresh:  # remembered only once stored, so a retry is not lost
+        buffer.remember(event_id, content)
+    buffer.add(event for _, _, event in fresh)
     if kind == ITEM:
         metric_attributions.count_events(store, dataset.dataset_group_arn, rows)
 
