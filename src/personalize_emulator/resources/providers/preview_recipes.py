@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...engines import registry
+from ...protocol.errors import InvalidInputException, ResourceNotFoundException
 from .preview_control import preview_recipe
 
 #: preview recipe name -> the GA recipe its solutions train with
@@ -36,8 +37,15 @@ PREVIEW_NAME = {ga: p for p, ga in GA_RECIPE.items() if p not in STAND_INS}
 
 
 def ga_arn(preview_arn: str, member: str = "recipeArn") -> str:
-    """The GA recipe ARN a preview recipe trains with (ResourceNotFound if not a preview one)."""
-    spec = preview_recipe(preview_arn, member)
+    """The GA recipe ARN a preview recipe trains with; InvalidInput naming ``member`` if the
+    ARN is not one of the preview's recipes (preview-dialect.md §6)."""
+    try:
+        spec = preview_recipe(preview_arn, member)
+    except ResourceNotFoundException:
+        raise InvalidInputException(
+            f"Invalid parameter {member}: {preview_arn} is not a recipe"
+            f" (recipes: {', '.join(sorted(GA_RECIPE))})."
+        ) from None
     return registry.RECIPE_PREFIX + GA_RECIPE[spec.name]
 
 
