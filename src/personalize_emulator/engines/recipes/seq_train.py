@@ -1,0 +1,224 @@
+"""Training loop for the sequence networks: windows, full-softmax loss, early stopping.
+
+Each user's history is cut into windows of ``window`` next-item predictions counted back from the
+latest event (so every event is predicted once, and the most recent context is always a full
+window). Windows are bucketed by length into batches, whose order is shuffled every epoch by a
+seeded generator. The loss is cross-entropy over the warm catalogue at every position, optionally
+weighted towards recent events (``recency_mask`` / ``apply_recency_bias``).
+
+Early stopping follows the service's own offline protocol in miniature: a seeded 10% of users
+(at most 500) have their latest 10% of events held out of training, the held-out NDCG@10 over
+unseen items is measured after each epoch, and the best epoch's weights are kept. The same
+held-out users choose the weight of the long-term (ALS) part of the blend.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..base import TrainingStopped
+from .seq_data import Prepared
+
+PAD_TARGET = -100
+
+
+@dataclass
+class TrainConfig:
+    window: int
+    batch_size: int
+    max_epochs: int
+    lr: float = 3e-3
+    recency: bool = True
+    patience: int = 2
+    validate: bool = True
+
+
+@dataclass
+class Holdout:
+    users: np.ndarray  # user indices
+    n_hold: np.ndarray  # events held out per user
+    truth: list[set[int]] = field(default_factory=list)
+
+    def hold_of(self) -> dict[int, int]:
+        return {int(u): int(h) for u, h in zip(self.users, self.n_hold, strict=True)}
+
+
+def choose_holdout(prep: Prepared, rng: np.random.Generator, min_users: int = 50) -> Holdout | None:
+    lengths = np.array([len(s) for s in prep.sequences])
+    cand = np.flatnonzero(lengths >= 3)
+    if len(cand) < min_users:
+        return None
+    n = min(500, max(1, int(round(0.1 * len(cand)))))
+    users = np.sort(rng.choice(cand, size=n, replace=False))
+    n_hold = np.maximum(1, np.floor(0.1 * lengths[users] + 0.5).astype(int))
+    truth = [set(prep.sequences[u][-h:].tolist()) for u, h in zip(users, n_hold, strict=True)]
+    return Holdout(users, n_hold, truth)
+
+
+class Windows:
+    """All training windows as padded arrays, sorted by length."""
+
+    def __init__(self, prep: Prepared, spans: list[tuple[int, int]], window: int,
+                 hold: dict[int, int], recency: bool):
+        rows: list[tuple[int, int, int]] = []
+        for u, start in spans:
+            end = len(prep.sequences[u]) - hold.get(u, 0)
+            e = end
+            while e - start >= 2:
+                s = max(start, e - window - 1)
+                rows.append((u, s, e))
+                e = s + 1
+        rows.sort(key=lambda r: r[2] - r[1])
+        n = len(rows)
+        self.n = n
+        self.items = np.zeros((n, window), np.int64)
+        self.targets = np.full((n, window), PAD_TARGET, np.int64)
+        self.weights = np.zeros((n, window), np.float32)
+        self.users = np.zeros(n, np.int64)
+        self.lengths = np.zeros(n, np.int64)
+        n_ctx = len(prep.context_columns)
+        self.ctx_in = np.zeros((n, window, n_ctx), np.int64) if n_ctx else None
+        self.ctx_next = np.zeros((n, window, n_ctx), np.int64) if n_ctx else None
+        if recency:
+            all_t = np.concatenate([t for t in prep.times if len(t)])
+            lo, hi = float(all_t.min()), float(all_t.max())
+            span = hi - lo if hi > lo else 1.0
+        for k, (u, s, e) in enumerate(rows):
+            seq = prep.sequences[u]
+            m = e - s - 1
+            self.items[k, :m] = seq[s:e - 1]
+            self.targets[k, :m] = seq[s + 1:e] - 1  # class index over warm items
+            self.weights[k, :m] = 1.0 if not recency else \
+                0.75 + 0.25 * (prep.times[u][s + 1:e] - lo) / span
+            self.users[k] = u
+            self.lengths[k] = m
+            if self.ctx_in is not None:
+                self.ctx_in[k, :m] = prep.contexts[u][s:e - 1]
+                self.ctx_next[k, :m] = prep.contexts[u][s + 1:e]
+
+    def batches(self, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+        chunks = [np.arange(i, min(i + batch_size, self.n)) for i in range(0, self.n, batch_size)]
+        order = rng.permutation(len(chunks))
+        return [chunks[i] for i in order]
+
+
+def _tensor(a: np.ndarray | None, idx: np.ndarray, width: int, device) -> torch.Tensor | None:
+    if a is None:
+        return None
+    return torch.as_tensor(a[idx, :width], device=device)
+
+
+def last_hidden(net, seqs: list[np.ndarray], users: np.ndarray, window: int, device,
+                ctxs: list[np.ndarray] | None = None, ctx_next: np.ndarray | None = None
+                ) -> torch.Tensor:
+    """Hidden state after each sequence's last item (right padding, gathered at the end)."""
+    width = max(1, max(min(len(s), window) for s in seqs))
+    items = np.zeros((len(seqs), width), np.int64)
+    lens = np.zeros(len(seqs), np.int64)
+    c_in = c_next = None
+    if ctxs is not None:
+        n_ctx = ctxs[0].shape[1] if len(ctxs) and ctxs[0].ndim == 2 else 0
+        c_in = np.zeros((len(seqs), width, n_ctx), np.int64)
+        c_next = np.zeros((len(seqs), width, n_ctx), np.int64)
+    for k, s in enumerate(seqs):
+        tail = s[-window:]
+        items[k, :len(tail)] = tail
+        lens[k] = max(1, len(tail))
+        if c_in is not None:
+            tc = ctxs[k][-window:]
+            c_in[k, :len(tc)] = tc
+            if ctx_next is not None:
+                c_next[k, lens[k] - 1] = ctx_next[k]
+    h = net.encode(torch.as_tensor(items, device=device),
+                   None if c_in is None else torch.as_tensor(c_in, device=device),
+                   None if c_next is None else torch.as_tensor(c_next, device=device),
+                   torch.as_tensor(users, device=device))
+    return h[torch.arange(len(seqs), device=device), torch.as_tensor(lens - 1, device=device)]
+
+
+def ndcg_at_10(scores: np.ndarray, truth: list[set[int]]) -> float:
+    """Mean binary NDCG@10 of score rows (item index columns, -inf = excluded)."""
+    disc = 1.0 / np.log2(np.arange(2, 12))
+    top = np.argsort(-scores, axis=1, kind="stable")[:, :10]
+    out = []
+    for row, rel in zip(top, truth, strict=True):
+        hits = np.array([1.0 if int(i) in rel else 0.0 for i in row])
+        ideal = disc[:min(len(rel), 10)].sum()
+        out.append(float((hits * disc).sum() / ideal) if ideal > 0 else 0.0)
+    return float(np.mean(out)) if out else 0.0
+
+
+def holdout_logits(net, prep: Prepared, holdout: Holdout, window: int, device) -> np.ndarray:
+    """Sequence-model logits for the held-out users, seen items set to -inf."""
+    net.eval()
+    with torch.no_grad():
+        seqs = [prep.sequences[u][:len(prep.sequences[u]) - h]
+                for u, h in zip(holdout.users, holdout.n_hold, strict=True)]
+        ctxs = None
+        if prep.contexts is not None:
+            ctxs = [prep.contexts[u][:len(prep.contexts[u]) - h]
+                    for u, h in zip(holdout.users, holdout.n_hold, strict=True)]
+        h = last_hidden(net, seqs, holdout.users, window, device, ctxs)
+        logits = (h @ net.output_weights().T + net.output_bias()).cpu().numpy()
+    logits[:, 0] = -np.inf
+    for k, s in enumerate(seqs):
+        logits[k, s] = -np.inf
+    return logits
+
+
+def train(net, prep: Prepared, windows: Windows, cfg: TrainConfig, rng: np.random.Generator,
+          device, should_stop: Callable[[], bool], holdout: Holdout | None = None,
+          log: Callable[[str], None] | None = None) -> tuple[int, np.ndarray | None]:
+    """Train ``net`` in place; return (epochs run, held-out logits of the kept epoch)."""
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=0.0)
+    n_warm = prep.n_warm
+    best, best_state, best_logits, bad, epochs = -1.0, None, None, 0, 0
+    for epoch in range(cfg.max_epochs):
+        net.train()
+        for idx in windows.batches(cfg.batch_size, rng):
+            if should_stop():
+                raise TrainingStopped()
+            width = int(windows.lengths[idx].max())
+            items = _tensor(windows.items, idx, width, device)
+            targets = _tensor(windows.targets, idx, width, device)
+            weights = _tensor(windows.weights, idx, width, device)
+            # half the windows train without the user's metadata, so anonymous sessions and
+            # users whose session departs from their profile are served well too
+            users = windows.users[idx].copy()
+            users[rng.random(len(users)) < 0.5] = -1
+            h = net.encode(items, _tensor(windows.ctx_in, idx, width, device),
+                           _tensor(windows.ctx_next, idx, width, device),
+                           torch.as_tensor(users, device=device))
+            w_out = net.output_weights()[1:n_warm + 1]
+            b_out = net.bias[1:n_warm + 1]
+            logits = h.reshape(-1, h.shape[-1]) @ w_out.T + b_out
+            ce = F.cross_entropy(logits, targets.reshape(-1), ignore_index=PAD_TARGET,
+                                 reduction="none")
+            wt = weights.reshape(-1)
+            loss = (ce * wt).sum() / wt.sum().clamp(min=1e-6)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        epochs = epoch + 1
+        if holdout is None or not cfg.validate:
+            continue
+        logits = holdout_logits(net, prep, holdout, cfg.window, device)
+        score = ndcg_at_10(logits, holdout.truth)
+        if log:
+            log(f"epoch {epochs}: held-out NDCG@10 {score:.4f}")
+        if score > best:
+            best, bad, best_logits = score, 0, logits
+            best_state = copy.deepcopy(net.state_dict())
+        else:
+            bad += 1
+            if bad >= cfg.patience:
+                break
+    if best_state is not None:
+        net.load_state_dict(best_state)
+    return epochs, best_logits

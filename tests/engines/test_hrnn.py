@@ -1,0 +1,168 @@
+"""HRNN / aws-user-personalization: the recipe contract plus sequence-specific behaviour."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from contract import RecipeContract, top
+
+from personalize_emulator.engines import registry
+from personalize_emulator.engines.base import (
+    EngineError,
+    FitOptions,
+    Query,
+    SessionEvent,
+    TrainingStopped,
+)
+
+FAST = {"hidden_dimension": "32", "bptt": "8"}
+
+
+def successor_hits(model, world, n_users: int = 24) -> float:
+    """Share of users whose top unseen item is the chain successor of their last chain item."""
+    hits = total = 0
+    frame = world.data.interactions.sort_values("TIMESTAMP", kind="stable")
+    for k, users in enumerate(world.cluster_users):
+        for u in users[: max(1, n_users // len(world.cluster_users))]:
+            mine = frame[frame["USER_ID"] == u]
+            chain_items = [i for i in mine["ITEM_ID"] if world.item_cluster.get(i) == k]
+            want = world.successor(chain_items[-1])
+            if want in set(mine["ITEM_ID"]):
+                continue  # the walk wrapped round the whole chain
+            s = np.array(model.score_items(Query(user_id=u)), dtype=float)
+            seen = set(model.history(u))
+            ranked = [i for i in top(model, s, len(s)) if i not in seen]
+            hits += ranked[0] == want
+            total += 1
+    return hits / max(total, 1)
+
+
+def cluster_share(model, scores, world, cluster: int, n: int = 5, exclude=()) -> float:
+    """Share of the top-n unseen items that belong to ``cluster`` (its new item included)."""
+    members = set(world.cluster_items[cluster]) | {world.cold_items[cluster]}
+    ranked = [i for i in top(model, scores, len(scores)) if i not in set(exclude)][:n]
+    return sum(i in members for i in ranked) / n
+
+
+class SequenceChecks:
+    """Planted checks shared by the GRU and transformer recipes."""
+
+    def check_planted(self, model, world):
+        # chains: the next item after k is k+1 of the same chain
+        assert successor_hits(model, world) >= 0.6
+        # cluster affinity: a user's best unseen items come from their own cluster (a walk
+        # leaves only two of its chain's ten items unseen)
+        shares = []
+        for k in range(len(world.cluster_items)):
+            u = world.cluster_users[k][0]
+            s = np.asarray(model.score_items(Query(user_id=u)))
+            shares.append(cluster_share(model, s, world, k, n=2, exclude=model.history(u)))
+        assert np.mean(shares) >= 0.75
+        # scores are a probability distribution over the catalogue
+        assert s.min() >= 0 and s.sum() == pytest.approx(1.0)
+
+    def test_session_events_move_recommendations(self, model, world):
+        u = world.cluster_users[0][0]
+        before = np.asarray(model.score_items(Query(user_id=u)))
+        other = world.cluster_items[3]
+        events = [SessionEvent(item_id=i, timestamp=world.end_time + n)
+                  for n, i in enumerate(other[:4])]
+        after = np.asarray(model.score_items(Query(user_id=u, session_events=events)))
+        seen = list(model.history(u)) + other[:4]
+        assert cluster_share(model, after, world, 3, exclude=seen) > cluster_share(
+            model, before, world, 3, exclude=seen)
+        # real time, no retraining: the next chain item after the session is near the top
+        ranked = [i for i in top(model, after, len(after)) if i not in set(seen)]
+        assert world.successor(other[3]) in ranked[:5]
+
+    def test_anonymous_session_and_unknown_user(self, model, world):
+        chain = world.cluster_items[2]
+        events = [SessionEvent(item_id=i, timestamp=world.end_time + n)
+                  for n, i in enumerate(chain[:3])]
+        s = np.asarray(model.score_items(Query(user_id="anon-session", session_events=events)))
+        assert cluster_share(model, s, world, 2, exclude=chain[:3]) >= 0.6
+        cold = np.asarray(model.score_items(Query(user_id="nobody")))
+        # no history, no events: popularity -- the planted popular items lead
+        assert set(top(model, cold, 3)) == set(world.popular_items)
+
+    def test_ranking_option_scores_the_input_list(self, world):
+        spec = registry.get_recipe(self.ranking_recipe)
+        model = registry.build(spec).fit(world.data, self.options())
+        u = world.cluster_users[1][0]
+        mine = world.cluster_items[1]
+        others = world.cluster_items[4][:3]
+        s = np.asarray(model.score_items(Query(user_id=u, item_ids=others + mine[:3])))
+        listed = [model.item_ids.index(i) for i in others + mine[:3]]
+        assert s[listed].sum() == pytest.approx(1.0)
+        assert np.delete(s, listed).sum() == 0
+        best = model.item_ids[int(np.argmax(s))]
+        assert best in mine
+        assert model.recipe_type == "PERSONALIZED_RANKING"
+
+
+class TestUserPersonalization(SequenceChecks, RecipeContract):
+    recipe = "aws-user-personalization"
+    ranking_recipe = "aws-personalized-ranking"
+    hyperparameters = FAST
+
+    def test_cold_items_are_scored_from_metadata(self, model, world):
+        u = world.cluster_users[1][0]
+        s = np.asarray(model.score_items(Query(user_id=u)))
+        assert all(c in model.item_ids for c in world.cold_items)
+        cold = {c: s[model.item_ids.index(c)] for c in world.cold_items}
+        # the user's own cluster's new item ranks above the other clusters' new items
+        assert max(cold, key=cold.get) == world.cold_items[1]
+
+    def test_update_adds_new_items_without_full_training(self, model, world):
+        frame = world.data.interactions
+        chain = world.cluster_items[0]
+        new_rows = frame.iloc[:0].copy()
+        extra = []
+        for n, u in enumerate(world.cluster_users[0][:6]):
+            extra.append({"USER_ID": u, "ITEM_ID": "brand-new", "TIMESTAMP": int(world.end_time) + n,
+                          "EVENT_TYPE": "click", "EVENT_VALUE": 3.0})
+        new_rows = new_rows._append(extra, ignore_index=True)
+        data = world.data
+        data2 = type(data)(**{**data.__dict__,
+                              "interactions": frame._append(new_rows, ignore_index=True)})
+        recipe = registry.build(registry.get_recipe(self.recipe))
+        updated = recipe.update(model, data2, self.options())
+        assert "brand-new" in updated.item_ids
+        assert updated.settings["epochs"] <= 2
+        # old knowledge is kept: the chain successor is still found
+        assert successor_hits(updated, world) >= 0.5
+        assert chain[0] in updated.item_ids
+
+    def test_event_type_and_threshold_filter_training(self, world):
+        spec = registry.get_recipe(self.recipe)
+        opts = FitOptions(seed=0, hyperparameters=FAST, event_value_threshold=3.0)
+        model = registry.build(spec).fit(world.data, opts)
+        frame = world.data.interactions
+        u = world.cluster_users[0][0]
+        kept = frame[(frame["USER_ID"] == u) & (frame["EVENT_VALUE"] >= 3.0)]
+        assert list(model.history(u)) == kept.sort_values("TIMESTAMP", kind="stable")[
+            "ITEM_ID"].tolist()
+        with pytest.raises(EngineError, match="eventType"):
+            registry.build(spec).fit(world.data, FitOptions(seed=0, hyperparameters=FAST,
+                                                            event_type="purchase"))
+
+    def test_should_stop_raises_training_stopped(self, world):
+        spec = registry.get_recipe(self.recipe)
+        with pytest.raises(TrainingStopped):
+            registry.build(spec).fit(world.data, FitOptions(seed=0, hyperparameters=FAST,
+                                                            should_stop=lambda: True))
+
+    def test_bad_hyperparameter_is_refused(self, world):
+        spec = registry.get_recipe(self.recipe)
+        with pytest.raises(EngineError, match="hidden_dimension"):
+            registry.build(spec).fit(world.data, FitOptions(
+                seed=0, hyperparameters={"hidden_dimension": "lots"}))
+
+
+class TestHRNN(SequenceChecks, RecipeContract):
+    recipe = "aws-hrnn"
+    ranking_recipe = "aws-personalized-ranking"
+    hyperparameters = FAST
+
+    def test_plain_hrnn_ignores_metadata_only_items(self, model, world):
+        assert not set(world.cold_items) & set(model.item_ids)
