@@ -157,3 +157,14 @@ def test_deletion_job_walks_its_statuses_in_async_mode(aws, personalize, group, 
     assert seen[-1] == "COMPLETED" and job["numDeleted"] == 1
     assert set(seen) <= {"PENDING", "IN_PROGRESS", "COMPLETED"}
     assert seen == sorted(seen, key=["PENDING", "IN_PROGRESS", "COMPLETED"].index)
+
+
+def test_deletion_keeps_order_and_sources_of_survivors(aws, personalize, group, events, s3):
+    events.put_users(datasetArn=group.datasets["Users"],
+                     users=[{"userId": "keep", "properties": '{"age": 1}'}])  # fmt: skip
+    group.bulk_import(aws, "Users", "USER_ID,AGE,TIER\nkeep,2,\ndrop,3,\n")  # newer than the put
+    job = deletion_job(personalize, s3, group, "order", "USER_ID\ndrop\n")
+    assert (job["status"], job["numDeleted"]) == ("COMPLETED", 1)
+    assert group.rows(aws, "Users") == [{"USER_ID": "keep", "AGE": 2, "TIER": None}]
+    assert group.rows(aws, "Users", "PUT") == [{"USER_ID": "keep", "AGE": 1, "TIER": None}]
+    assert group.table(aws, "Users").has_bulk_data()

@@ -8,10 +8,11 @@ see them again. ``numDeleted`` counts the table rows removed. Status walks ``PEN
 IN_PROGRESS -> COMPLETED | FAILED``; a file without the ``USER_ID`` header, or with other
 columns, fails the job with the reason.
 
-Removing rows rewrites a table: every row of the users not listed is kept, bulk rows as bulk
-and put rows as put, so later FULL imports and ``ingestionMode`` exports still tell them apart.
-(``DatasetTable`` has no row deletion of its own; the rewrite reads the table, clears it and
-writes the survivors back under the table's lock, which PutEvents and imports also take.)
+Removing rows rewrites a table: every row of the users not listed is kept, in its order, bulk
+rows as bulk and put rows as put, so later FULL imports, ``ingestionMode`` exports and "newest
+record per id" still read them as before. (``DatasetTable`` has no row deletion of its own;
+the rewrite reads the parts, clears the table and writes the survivors back, all under the
+table's lock, which PutEvents and imports also take.)
 
 Creating a job while an import job of the group is still running is refused (ResourceInUse):
 the rewrite would race the import's commit. Listings are newest first.
@@ -25,6 +26,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ...data import DatasetTable, SourceError, resolve_sources
 from ...protocol.errors import InvalidInputException, ResourceInUseException
@@ -82,28 +84,49 @@ def read_user_ids(account: str, region: str, location: str) -> set[str]:
     return users
 
 
+def _aligned(table: DatasetTable, part: pa.Table) -> pa.Table:
+    """A part written under an older schema, with the columns UpdateDataset added as nulls."""
+    columns = [
+        part.column(f.name).cast(f.type) if f.name in part.column_names
+        else pa.nulls(part.num_rows, f.type)
+        for f in table.schema
+    ]  # fmt: skip
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
 def remove_users(table: DatasetTable, users: set[str]) -> int:
-    """Rewrite ``table`` without the rows of ``users``; returns the number of rows removed."""
+    """Rewrite ``table`` without the rows of ``users``; returns the number of rows removed.
+
+    Parts are rewritten in their order and with their source (bulk or put), so "newest record
+    per id" and ``ingestionMode`` exports read the survivors exactly as before.
+    """
     if not users or table.parsed.field("USER_ID") is None:
         return 0
     wanted = pa.array(sorted(users), pa.string())
     with table.lock:
-        kept: dict[str, pa.Table] = {}
+        puts = set(table.parts("PUT"))
+        runs: list[tuple[str, list[pa.Table]]] = []  # consecutive parts of one source
         removed = 0
-        for selection in ("BULK", "PUT"):
-            rows = table.read_arrow(selection, newest_per_id=False)
+        for path in table.parts("ALL"):
+            rows = _aligned(table, pq.read_table(path))
             hit = pc.fill_null(pc.is_in(rows.column("USER_ID"), value_set=wanted), False)
             removed += pc.sum(hit).as_py() or 0
-            kept[selection] = rows.filter(pc.invert(hit))
+            source = "put" if path in puts else "bulk"
+            if not runs or runs[-1][0] != source:
+                runs.append((source, []))
+            runs[-1][1].append(rows.filter(pc.invert(hit)))
         if removed == 0:
             return 0
-        had_bulk = table.has_bulk_data()
         table.clear()
-        if had_bulk:
-            with table.begin_import("FULL") as staging:
-                staging.write(kept["BULK"])
+        for source, parts in runs:
+            rows = pa.concat_tables(parts)
+            if source == "put":
+                table.append_records(rows, "put")
+                continue
+            # INCREMENTAL only adds parts; after clear() there is nothing for it to replace.
+            with table.begin_import("INCREMENTAL") as staging:
+                staging.write(rows)
                 staging.commit()
-        table.append_records(kept["PUT"], "put")
     return removed
 
 
