@@ -14,20 +14,22 @@ The runtime (GetRecommendations and friends) calls three things here:
   filter_values=...)`` answers one request (or one batch line) in one call.
 
 Where the data lives. Every put record is appended to its dataset's table (so the next
-training and exports see it) *and*, for interactions, to an in-memory buffer per dataset
-dataset (``store.blobs["realtime:<dataset arn>:<created>"]``, living as long as the dataset),
-indexed by user key (``userId``, or the
-``sessionId`` of an anonymous event, exactly the USER_ID the table row gets) and by session.
-Each key keeps its newest :data:`MAX_EVENTS_PER_KEY` events; filters read at most 100 per
-event type and sequence models a few hundred, so the cap loses nothing they use. Imported
-rows reach filters through a per-user index of the table's bulk parts, rebuilt only when an
-import changes them; put rows reach them through the buffer, so a PutEvents call never
-forces a re-read of the table.
+training and exports see it) and, for interactions, to an in-memory buffer per Interactions /
+Action_Interactions dataset (``store.blobs["realtime:<dataset arn>:<created>"]``, living as
+long as the dataset), indexed by user key (``userId``, or the ``sessionId`` of an anonymous
+event: exactly the USER_ID the table row gets) and by session. Each key keeps its newest
+:data:`MAX_EVENTS_PER_KEY` events; filters read at most 100 per event type and sequence
+models a few hundred, so the cap loses nothing they use. Imported rows reach filters through a
+per-user index of the table's bulk parts, rebuilt only when an import changes them; put rows
+reach them through the buffer, so a PutEvents call never forces a re-read of the table.
+
+The runtime's cut-off: pass ``since=version.created`` (a version reads its training data after
+it is created), so events already in the model are not replayed on top of it.
 
 De-duplication (api-surface §6.4): an event whose ``eventId`` was already received for the
-group, or identical to one already received (same user key, item, event type, value,
-``sentAt`` and properties), is accepted but stored nowhere, so it is neither trained on nor
-counted twice. The buffer remembers the last :data:`MAX_REMEMBERED_EVENTS` of each.
+dataset, or identical to one already received (every member but ``eventId`` equal, for the
+same user key), is accepted but stored nowhere, so it is neither trained on nor counted twice.
+The buffer remembers the last :data:`MAX_REMEMBERED_EVENTS` of each.
 """
 
 from __future__ import annotations
