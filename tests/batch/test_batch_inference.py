@@ -109,12 +109,14 @@ def test_create_refusals_change_nothing(batch):
     b, w = batch
     sims = b.version("related", "aws-sims")
     affinity = b.version("affinity", "aws-item-affinity")
+    trending = b.version("trending", "aws-trending-now")
     users = b.filter("users", 'INCLUDE UserID WHERE Users.SEGMENT IN ("s1")')
     source = b.lines("in/items.json", [{"itemId": w.cluster_items[0][0]}])
     p = b.personalize
 
     cases = [
         (dict(solutionVersionArn=affinity), "CreateBatchSegmentJob"),
+        (dict(solutionVersionArn=trending), "Trending-Now"),
         (dict(solutionVersionArn=sims, batchInferenceJobMode="THEME_GENERATION",
               themeGenerationConfig={"fieldsForThemeGeneration": {"itemName": "ITEM_NAME"}}),
          "aws-similar-items"),

@@ -235,3 +235,55 @@ def test_top_picks_excludes_watched_and_takes_exploration(vod):
         assert not set(items) & events_of(world, user, "Watch")
         chain = set(world.cluster_items[cluster])
         assert set(items[:3]) & (chain | set(world.popular_items)), (cluster, items)
+
+
+def test_statuses_held_in_async_mode_refuse_what_they_must(vod):
+    from personalize_emulator import config
+
+    domain, world = vod
+    p = domain.personalize
+    active = domain.recommender("popular", "aws-vod-most-popular")["recommenderArn"]
+    with config.override(job_mode="async", min_state_seconds=600):
+        creating = p.create_recommender(
+            name="later", datasetGroupArn=domain.group, recipeArn=RECIPE + "aws-vod-most-popular"
+        )["recommenderArn"]
+        pending = domain.describe(creating)
+        assert pending["status"] == "CREATE PENDING" and "modelMetrics" not in pending
+        for call in (p.stop_recommender, p.delete_recommender, p.start_recommender):
+            with pytest.raises(ClientError) as busy:
+                call(recommenderArn=creating)
+            assert error_of(busy)[0] == "ResourceInUseException"
+        with pytest.raises(ClientError) as not_yet:
+            domain.runtime.get_recommendations(recommenderArn=creating, userId="u0001")
+        assert error_of(not_yet)[0] == "ResourceNotFoundException"
+
+        # an update in progress: the recommender stays ACTIVE on its old configuration
+        p.update_recommender(recommenderArn=active,
+                             recommenderConfig={"minRecommendationRequestsPerSecond": 9})  # fmt: skip
+        updating = domain.describe(active)
+        assert updating["status"] == "ACTIVE"
+        assert updating["latestRecommenderUpdate"]["status"] == "CREATE PENDING"
+        assert updating["recommenderConfig"] == {"minRecommendationRequestsPerSecond": 1}
+        assert set(domain.recommend(active, userId="u0001")[:3]) == set(world.popular_items)
+        for call, kwargs in ((p.stop_recommender, {}), (p.delete_recommender, {}),
+                             (p.update_recommender, {"recommenderConfig": {}})):  # fmt: skip
+            with pytest.raises(ClientError) as busy:
+                call(recommenderArn=active, **kwargs)
+            assert error_of(busy)[0] == "ResourceInUseException"
+
+
+def test_stop_pending_refuses_serving_and_start(vod):
+    from personalize_emulator import config
+
+    domain, world = vod
+    p = domain.personalize
+    arn = domain.recommender("popular", "aws-vod-most-popular")["recommenderArn"]
+    with config.override(job_mode="async", min_state_seconds=600):
+        p.stop_recommender(recommenderArn=arn)
+        assert domain.describe(arn)["status"] == "STOP PENDING"
+        with pytest.raises(ClientError) as stopping:
+            domain.runtime.get_recommendations(recommenderArn=arn, userId="u0001")
+        assert error_of(stopping)[0] == "ResourceNotFoundException"
+        with pytest.raises(ClientError) as busy:
+            p.start_recommender(recommenderArn=arn)
+        assert error_of(busy)[0] == "ResourceInUseException"
