@@ -231,3 +231,28 @@ def test_training_not_finished(clients, group):
     assert status == "CREATE PENDING"
     assert error_of(metrics_exc)[0] == "ResourceNotFoundException"
     assert error_of(campaign_exc)[0] == "InvalidInputException"
+
+
+@pytest.mark.slow
+def test_personalize_ranking(clients, group, movielens):
+    p, rt = clients.personalize, clients.runtime
+    ranking = "arn:aws:personalize:::recipe/search-personalization"
+    arn = p.create_solution(name="rank", datasetGroupArn=group, recipeArn=ranking,
+                            minTPS=1)["solutionArn"]  # fmt: skip
+    assert p.describe_solution(solutionArn=arn)["solution"]["status"] == "ACTIVE"
+    campaign = p.create_campaign(name="rank", solutionArn=arn, updateMode="MANUAL")["campaignArn"]
+    user = next(u for u, g in movielens.user_group.items() if g == 0)
+    own, other = movielens.group_items[0][:5], movielens.group_items[1][:5]
+    candidates = [str(i) for pair in zip(other, own, strict=True) for i in pair]
+    out = rt.personalize_ranking(campaignArn=campaign, userId=str(user), inputList=candidates)
+    ranked = [i["itemId"] for i in out["personalizedRanking"]]
+    assert sorted(ranked) == sorted(candidates) and all(
+        set(i) == {"itemId"} for i in out["personalizedRanking"]
+    )
+    # the user's own taste group ranks first
+    assert sum(int(i) in own for i in ranked[:5]) >= 4
+    with pytest.raises(ClientError) as exc:
+        rt.get_recommendations(campaignArn=campaign, userId=str(user))
+    assert error_of(exc)[0] == "InvalidInputException"
+    assert "PersonalizeRanking" in error_of(exc)[1] and "GetPersonalizedRanking" not in error_of(
+        exc)[1]  # fmt: skip

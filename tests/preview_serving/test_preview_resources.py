@@ -231,3 +231,18 @@ def test_role_arn_required_by_the_preview_model(clients):
             jobName="j", datasetArn=f"{PREFIX}:dataset/g/INTERACTIONS",
             dataSource={"dataLocation": f"s3://{BUCKET}/x.csv"},
         )  # fmt: skip
+
+
+def test_event_tracker_keeps_its_role(clients):
+    p, ga = clients.personalize, clients.ga
+    group, _ = setup_dataset(p)
+    out = p.create_event_tracker(name="tracker", roleArn=ROLE_ARN, datasetGroupArn=group)
+    arn = out["eventTrackerArn"]
+    tracker = p.describe_event_tracker(eventTrackerArn=arn)["eventTracker"]
+    assert tracker["roleArn"] == ROLE_ARN and tracker["trackingId"] == out["trackingId"]
+    assert tracker["datasetGroupArn"] == group and tracker["status"] == "ACTIVE"
+    assert "roleArn" not in ga.describe_event_tracker(eventTrackerArn=arn)["eventTracker"]
+    [summary] = p.list_event_trackers(datasetGroupArn=group)["eventTrackers"]
+    assert summary["eventTrackerArn"] == arn
+    p.delete_event_tracker(eventTrackerArn=arn)
+    assert ga.list_event_trackers()["eventTrackers"] == []

@@ -10,12 +10,33 @@ ignored; itemId for related items); PersonalizeRanking is GA GetPersonalizedRank
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ...protocol.errors import InvalidInputException
 from ..store import Store
 from .preview_common import RUNTIME, ga, preview
+
+#: GA operation names in GA's messages -> the preview's names for them
+_OPERATIONS = {"GetPersonalizedRanking": "PersonalizeRanking"}
 
 
 def _ids(items: list[dict]) -> list[dict[str, str]]:
     return [{"itemId": item["itemId"]} for item in items]
+
+
+@contextmanager
+def _preview_names() -> Iterator[None]:
+    """GA's advice ("call GetPersonalizedRanking instead") in the preview's vocabulary."""
+    try:
+        yield
+    except InvalidInputException as exc:
+        message = exc.message
+        for ga_name, preview_name in _OPERATIONS.items():
+            message = message.replace(ga_name, preview_name)
+        if message == exc.message:
+            raise
+        raise InvalidInputException(message) from exc
 
 
 @preview("GetRecommendations", RUNTIME)
@@ -27,8 +48,9 @@ def get_recommendations(
     itemId: str | None = None,
     numResults: int | None = None,
 ) -> dict:
-    out = ga("GetRecommendations", store, RUNTIME, campaignArn=campaignArn, userId=userId,
-             itemId=itemId, numResults=numResults)  # fmt: skip
+    with _preview_names():
+        out = ga("GetRecommendations", store, RUNTIME, campaignArn=campaignArn, userId=userId,
+                 itemId=itemId, numResults=numResults)  # fmt: skip
     return {"itemList": _ids(out.get("itemList", []))}
 
 
