@@ -142,6 +142,15 @@ def test_create_refusals_change_nothing(batch):
         assert code == "InvalidInputException" and fragment in message, (kwargs, message)
     assert p.list_batch_inference_jobs()["batchInferenceJobs"] == []
 
+    failed = p.create_batch_inference_job(
+        jobName="nowhere", solutionVersionArn=sims, roleArn=ROLE,
+        jobInput={"s3DataSource": {"path": source}},
+        jobOutput={"s3DataDestination": {"path": "s3://no-such-bucket/out/"}},
+    )["batchInferenceJobArn"]  # fmt: skip
+    described = p.describe_batch_inference_job(batchInferenceJobArn=failed)["batchInferenceJob"]
+    assert described["status"] == "CREATE FAILED"
+    assert "no-such-bucket" in described["failureReason"]
+
     b.inference("taken", sims, source)
     with pytest.raises(ClientError) as dup:
         b.inference("taken", sims, source)
