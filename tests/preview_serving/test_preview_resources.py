@@ -246,3 +246,28 @@ def test_event_tracker_keeps_its_role(clients):
     assert summary["eventTrackerArn"] == arn
     p.delete_event_tracker(eventTrackerArn=arn)
     assert ga.list_event_trackers()["eventTrackers"] == []
+
+
+@pytest.mark.parametrize("style", ["auto", "virtual", "path"])
+def test_blog_upload_any_addressing_style(aws, clients, movielens, tmp_path, style):
+    """The blog uploads with ``boto3.Session().resource('s3')...upload_file`` (default
+    addressing); every addressing style reaches the same bucket on both doors."""
+    import boto3
+    from botocore.config import Config
+
+    local = tmp_path / "DEMO-movie-lens-100k.csv"
+    local.write_bytes(movielens.blog_csv())
+    kwargs = {"region_name": "us-east-1", "config": Config(s3={"addressing_style": style})}
+    if aws.endpoint_url:
+        kwargs.update(endpoint_url=aws.endpoint_url, aws_access_key_id="testing",
+                      aws_secret_access_key="testing")  # fmt: skip
+    s3 = boto3.Session().resource("s3", **kwargs)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.Bucket(BUCKET).Object(local.name).upload_file(str(local))
+    _, dataset = setup_dataset(clients.personalize)
+    job = clients.personalize.create_dataset_import_job(
+        jobName="upload", datasetArn=dataset, roleArn=ROLE_ARN,
+        dataSource={"dataLocation": f"s3://{BUCKET}/{local.name}"},
+    )["datasetImportJobArn"]  # fmt: skip
+    described = clients.personalize.describe_dataset_import_job(datasetImportJobArn=job)
+    assert described["datasetImportJob"]["latestDatasetImportJobRun"]["status"] == "ACTIVE"
