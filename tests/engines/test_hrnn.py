@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from contract import RecipeContract, top
 
@@ -18,8 +19,11 @@ from personalize_emulator.engines.base import (
 FAST = {"hidden_dimension": "32", "bptt": "8"}
 
 
-def successor_hits(model, world, n_users: int = 24) -> float:
-    """Share of users whose top unseen item is the chain successor of their last chain item."""
+def successor_hits(model, world, n_users: int = 24, k: int = 3) -> float:
+    """Share of users with the successor of their last chain item in their top-k unseen items.
+
+    (Popular items are interleaved with the walks, so one of them may rightly come first.)
+    """
     hits = total = 0
     frame = world.data.interactions.sort_values("TIMESTAMP", kind="stable")
     for k, users in enumerate(world.cluster_users):
@@ -30,17 +34,23 @@ def successor_hits(model, world, n_users: int = 24) -> float:
             if want in set(mine["ITEM_ID"]):
                 continue  # the walk wrapped round the whole chain
             s = np.array(model.score_items(Query(user_id=u)), dtype=float)
-            seen = set(model.history(u))
+            seen = set(model.history(u)) | background(world)
             ranked = [i for i in top(model, s, len(s)) if i not in seen]
-            hits += ranked[0] == want
+            hits += want in ranked[:k]
             total += 1
     return hits / max(total, 1)
 
 
+def background(world) -> set[str]:
+    """Popular and trending items: most users touch them at random times, whatever their cluster."""
+    return set(world.popular_items) | set(world.trending_items)
+
+
 def cluster_share(model, scores, world, cluster: int, n: int = 5, exclude=()) -> float:
-    """Share of the top-n unseen items that belong to ``cluster`` (its new item included)."""
+    """Share of the top-n unseen non-background items in ``cluster`` (its new item included)."""
     members = set(world.cluster_items[cluster]) | {world.cold_items[cluster]}
-    ranked = [i for i in top(model, scores, len(scores)) if i not in set(exclude)][:n]
+    skip = set(exclude) | background(world)
+    ranked = [i for i in top(model, scores, len(scores)) if i not in skip][:n]
     return sum(i in members for i in ranked) / n
 
 
@@ -49,7 +59,7 @@ class SequenceChecks:
 
     def check_planted(self, model, world):
         # chains: the next item after k is k+1 of the same chain
-        assert successor_hits(model, world) >= 0.6
+        assert successor_hits(model, world) >= 0.75
         # cluster affinity: a user's best unseen items come from their own cluster (a walk
         # leaves only two of its chain's ten items unseen)
         shares = []
@@ -72,7 +82,7 @@ class SequenceChecks:
         assert cluster_share(model, after, world, 3, exclude=seen) > cluster_share(
             model, before, world, 3, exclude=seen)
         # real time, no retraining: the next chain item after the session is near the top
-        ranked = [i for i in top(model, after, len(after)) if i not in set(seen)]
+        ranked = [i for i in top(model, after, len(after)) if i not in set(seen) | background(world)]
         assert world.successor(other[3]) in ranked[:5]
 
     def test_anonymous_session_and_unknown_user(self, model, world):
@@ -116,21 +126,19 @@ class TestUserPersonalization(SequenceChecks, RecipeContract):
     def test_update_adds_new_items_without_full_training(self, model, world):
         frame = world.data.interactions
         chain = world.cluster_items[0]
-        new_rows = frame.iloc[:0].copy()
-        extra = []
-        for n, u in enumerate(world.cluster_users[0][:6]):
-            extra.append({"USER_ID": u, "ITEM_ID": "brand-new", "TIMESTAMP": int(world.end_time) + n,
-                          "EVENT_TYPE": "click", "EVENT_VALUE": 3.0})
-        new_rows = new_rows._append(extra, ignore_index=True)
+        extra = pd.DataFrame([{"USER_ID": u, "ITEM_ID": "brand-new",
+                               "TIMESTAMP": int(world.end_time) + n, "EVENT_TYPE": "click",
+                               "EVENT_VALUE": 3.0}
+                              for n, u in enumerate(world.cluster_users[0][:6])])
         data = world.data
         data2 = type(data)(**{**data.__dict__,
-                              "interactions": frame._append(new_rows, ignore_index=True)})
+                              "interactions": pd.concat([frame, extra], ignore_index=True)})
         recipe = registry.build(registry.get_recipe(self.recipe))
         updated = recipe.update(model, data2, self.options())
         assert "brand-new" in updated.item_ids
         assert updated.settings["epochs"] <= 2
         # old knowledge is kept: the chain successor is still found
-        assert successor_hits(updated, world) >= 0.5
+        assert successor_hits(updated, world) >= 0.6
         assert chain[0] in updated.item_ids
 
     def test_event_type_and_threshold_filter_training(self, world):

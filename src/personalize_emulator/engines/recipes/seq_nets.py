@@ -69,15 +69,17 @@ class GRUNet(_Net):
         super().__init__()
         self._common(spec, item_tokens, item_numeric, user_tokens, user_numeric, spec.embedding)
         self.gru = nn.GRU(spec.embedding, spec.hidden, batch_first=True)
+        # the softmax works in the (narrower) embedding space: most of the cost is there
+        self.proj = nn.Linear(spec.hidden, spec.embedding)
         meta = (item_tokens, item_numeric) if spec.item_meta else (None, None)
-        self.item_out = ItemTower(spec.n_items, spec.n_warm, spec.hidden, meta[0], meta[1],
+        self.item_out = ItemTower(spec.n_items, spec.n_warm, spec.embedding, meta[0], meta[1],
                                   spec.n_item_tokens)
 
     def encode(self, items, ctx=None, ctx_next=None, users=None) -> torch.Tensor:
         x = self.item_in(items) + self.side.input_context(ctx)
         h, _ = self.gru(self.drop(x))
         h = h + self.side.output_side(users, ctx_next, items.shape[1])
-        return self.drop(h)
+        return self.proj(self.drop(h))
 
     def output_weights(self) -> torch.Tensor:
         return self.item_out.all()
