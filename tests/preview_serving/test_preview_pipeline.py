@@ -179,6 +179,16 @@ def test_solution_config_echo_and_automl(clients, group):
     assert solution["status"] == "ACTIVE" and solution["performAutoML"] is True
     assert solution["autoMLResult"] == {"bestRecipeArn": POPULARITY}
     assert "recipeArn" not in solution
+    assert solution["solutionConfig"]["autoMLConfig"]["recipeList"] == [POPULARITY]
+    version = solution["latestSolutionVersion"]["solutionVersionArn"]
+    assert p.describe_solution_version(solutionVersionArn=version)["solutionVersion"][
+        "recipeArn"] == POPULARITY  # fmt: skip
+    [model] = p.get_metrics(solutionArn=automl)["metrics"]
+    assert ":model/popularity-baseline-" in model
+    # GA sees the AutoML result under the GA recipe name
+    assert clients.ga.describe_solution(solutionArn=automl)["solution"]["autoMLResult"] == {
+        "bestRecipeArn": "arn:aws:personalize:::recipe/aws-popularity-count"
+    }
 
 
 def test_runtime_related_items_and_limits(clients, group, movielens):

@@ -117,7 +117,7 @@ def create_solution(
     with store.lock:
         record = store.records[KIND][out["solutionArn"]]
         set_extras(store, record, recipeArn=recipeArn, chosen=chosen, tps=tps,
-                   config=solutionConfig, trainOnCreate=True)  # fmt: skip
+                   config=solutionConfig or {}, trainOnCreate=True)  # fmt: skip
     _train_when_active(store, record)
     return {"solutionArn": record.arn}
 
@@ -202,8 +202,8 @@ def status_of(store: Store, solution: Any) -> tuple[str | None, str | None]:
 
 def _preview_config(store: Store, solution: Any, config: dict[str, Any] | None) -> Any:
     x = extras(store, solution)
-    if "config" in x:
-        return x["config"]
+    if "config" in x:  # made through the preview: echo what the client sent
+        return x["config"] or None
     return pick(config, PREVIEW_CONFIG) or None
 
 
