@@ -23,9 +23,9 @@ reach the GA pipeline.
 GetMetrics reports GA GetSolutionMetrics under the model ARN
 ``model/<preview recipe name>-<8hex>`` (hex stable per version), adds the preview's
 ``mean_reciprocal_rank`` (= ``mean_reciprocal_rank_at_25``) and its statistics of the training
-data, pinned when training starts: ``_num_evaluation_users`` (the test users of Personalize's
-split), ``_num_unique_items``, and the mean and 10/50/90 % quantiles of the users' history
-lengths.
+data, pinned when a preview call starts the training (for versions trained through GA, at their
+first GetMetrics): ``_num_evaluation_users`` (the test users of Personalize's split),
+``_num_unique_items``, and the mean and 10/50/90 % quantiles of the users' history lengths.
 """
 
 from __future__ import annotations
@@ -130,8 +130,10 @@ def _automl_config(auto: dict[str, Any], chosen: dict[str, str]) -> dict[str, An
         if ga_recipe not in chosen:
             chosen[ga_recipe] = arn
             ga_list.append(ga_recipe)
-    metric = auto.get("metricName")
-    return {**auto, "recipeList": ga_list, "metricName": METRIC_NAMES.get(metric, metric)}
+    out = {**auto, "recipeList": ga_list}
+    if auto.get("metricName"):
+        out["metricName"] = METRIC_NAMES.get(auto["metricName"], auto["metricName"])
+    return out
 
 
 def _check_stand_in(recipe_arn: str, config: dict[str, Any]) -> None:
