@@ -268,3 +268,26 @@ def test_personalize_ranking(clients, group, movielens):
     assert error_of(exc)[0] == "InvalidInputException"
     assert "PersonalizeRanking" in error_of(exc)[1] and "GetPersonalizedRanking" not in error_of(
         exc)[1]  # fmt: skip
+
+
+def test_async_solution_trains_after_it_is_created(clients, group):
+    """Async jobs: the solution walks PENDING -> IN_PROGRESS (training) -> ACTIVE in order."""
+    import time
+
+    p = clients.personalize
+    seen: list[str] = []
+    with config.override(job_mode="async", min_state_seconds=0.0):
+        arn = p.create_solution(name="async", datasetGroupArn=group, recipeArn=POPULARITY,
+                                minTPS=1)["solutionArn"]  # fmt: skip
+        for _ in range(6000):  # a generous bound on polls, not a timing assertion
+            status = p.describe_solution(solutionArn=arn)["solution"]["status"]
+            if not seen or seen[-1] != status:
+                seen.append(status)
+            if status in ("ACTIVE", "CREATE FAILED"):
+                break
+            time.sleep(0.02)
+    order = ["CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"]
+    assert seen[-1] == "ACTIVE"
+    assert seen == sorted(seen, key=order.index)
+    version = p.describe_solution(solutionArn=arn)["solution"]["latestSolutionVersion"]
+    assert version["status"] == "ACTIVE"
