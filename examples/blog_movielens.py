@@ -33,6 +33,7 @@ JSON, for tests and scripts).
 """
 
 import argparse
+import atexit
 import os
 import shutil
 import sys
@@ -77,6 +78,7 @@ ml100k = movielens.locate(options.data)
 print("MovieLens 100k: {}{}".format(ml100k.path, " (synthetic)" if ml100k.synthetic else ""))
 # The blog's working directory: ./ml-100k as it expects, and room for the CSV it writes.
 workdir = tempfile.mkdtemp(prefix="personalize-blog-")
+atexit.register(shutil.rmtree, workdir, True)
 try:
     os.symlink(ml100k.path.resolve(), os.path.join(workdir, "ml-100k"))
 except OSError:  # no symlinks (some Windows setups)

@@ -21,7 +21,9 @@ favourite genre, while a popularity count recommends the same movies to everyone
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,14 +80,21 @@ def locate(explicit: str | os.PathLike[str] | None = None) -> Location:
         if choice is None:
             continue
         if str(choice) == SYNTHETIC:
-            return Location(write_synthetic(tempfile.mkdtemp(prefix="ml-100k-synthetic-")), True)
+            return Location(write_synthetic(_scratch_dir()), True)
         directory = Path(choice).expanduser()
         if not has_files(directory):
             raise FileNotFoundError(f"{directory} does not hold MovieLens 100k (u.data, u.item)")
         return Location(directory, False)
     if has_files(SHARED_COPY):
         return Location(SHARED_COPY, False)
-    return Location(write_synthetic(tempfile.mkdtemp(prefix="ml-100k-synthetic-")), True)
+    return Location(write_synthetic(_scratch_dir()), True)
+
+
+def _scratch_dir() -> Path:
+    """A temporary directory removed when the process exits."""
+    path = tempfile.mkdtemp(prefix="ml-100k-synthetic-")
+    atexit.register(shutil.rmtree, path, True)
+    return Path(path)
 
 
 def write_synthetic(
