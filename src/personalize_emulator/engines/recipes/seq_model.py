@@ -327,7 +327,7 @@ class SequenceRecipe(Recipe):
         epochs = int(np.clip(round(7e5 / max(n_events, 1)), 3, 12))
         epochs = max(epochs, min(60, -(-300 // steps_per_epoch)))
         return TrainConfig(window=window, batch_size=batch, max_epochs=self.max_epochs or epochs,
-                           patience=max(2, epochs // 6))
+                           patience=max(2, epochs // 6), lr=1e-2 if n_events < 20_000 else 3e-3)
 
     def _prepare(self, data: TrainingData, options: FitOptions) -> Prepared:
         return prepare(data, options, use_metadata=self.use_metadata,
