@@ -24,6 +24,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,3 +204,26 @@ def _sequel(n: int) -> str:
     """"", " II", " III", ... for the first film of a name, its first sequel, ..."""
     numerals = ["", " II", " III", " IV", " V", " VI", " VII", " VIII"]
     return numerals[n] if n < len(numerals) else f" {n + 1}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python examples/movielens.py [--data DIR] [--write DIR]``: show or make the data."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Find MovieLens 100k, or write a synthetic one.")
+    parser.add_argument("--data", help="a MovieLens 100k directory to check, or 'synthetic'")
+    parser.add_argument("--write", metavar="DIR", help="write synthetic u.data/u.item into DIR")
+    args = parser.parse_args(argv)
+    if args.write:
+        print(write_synthetic(args.write))
+        return 0
+    found = locate(args.data)
+    if found.synthetic:
+        print("no MovieLens 100k found; the examples would use synthetic data", file=sys.stderr)
+    else:
+        print(found.path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
