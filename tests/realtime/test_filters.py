@@ -161,3 +161,15 @@ def test_compile_refuses_wrong_group_and_inactive(aws, personalize, group):
     with pytest.raises(Exception) as exc:
         realtime.compile_filter(store, arn)
     assert "CREATE PENDING" in str(exc.value)
+
+
+def test_filters_go_with_their_dataset_group(aws, personalize):
+    group = Group.create(aws, personalize, "brief", types=("Items",))
+    arn = personalize.create_filter(name="comedies", datasetGroupArn=group.arn,
+                                    filterExpression=COMEDY)["filterArn"]  # fmt: skip
+    personalize.delete_dataset(datasetArn=group.datasets["Items"])
+    personalize.delete_dataset_group(datasetGroupArn=group.arn)
+    assert personalize.list_filters()["Filters"] == []
+    with pytest.raises(ClientError) as exc:
+        personalize.describe_filter(filterArn=arn)
+    assert error_of(exc)[0] == "ResourceNotFoundException"

@@ -17,6 +17,7 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
+    remove,
     start_create,
     start_delete,
     store_create_tags,
@@ -113,4 +114,16 @@ def delete_dataset_group(store: Store, *, datasetGroupArn: str) -> None:
                 f"Dataset group {datasetGroupArn} still has {', '.join(holding)};"
                 " delete them before deleting the dataset group."
             )
-        start_delete(store, record)
+        start_delete(store, record, lambda: _drop_dependents(store, datasetGroupArn))
+
+
+# Filters and metric attributions do not block the delete (the service lists only the kinds
+# above); they go with their group.
+DEPENDENTS = ("filter", "metric-attribution")
+
+
+def _drop_dependents(store: Store, group_arn: str) -> None:
+    with store.lock:
+        for kind in DEPENDENTS:
+            for dependent in children(store, kind, dataset_group_arn=group_arn):
+                remove(store, kind, dependent.arn)
