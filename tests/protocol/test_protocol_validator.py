@@ -156,3 +156,16 @@ def test_unicode_property_patterns():
     bad = {**ok, "tags": [{"tagKey": "a#b", "tagValue": "x"}]}
     with pytest.raises(InvalidInputException, match="at 'tags.1.member.tagKey'"):
         validate(s, bad)
+
+
+def test_sensitive_values_are_not_echoed():
+    text = message(
+        "personalize",
+        "TagResource",
+        {
+            "resourceArn": "arn:aws:personalize:us-east-1:123456789012:schema/s",
+            "tags": [{"tagKey": "team", "tagValue": "secret<value>"}],
+        },
+    )
+    assert "secret" not in text
+    assert "Value '***' at 'tags.1.member.tagValue'" in text

@@ -69,18 +69,23 @@ def _plain(value: Any) -> str:
 class _Walker:
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self._sensitive = 0  # inside a member the model marks sensitive (tag values, ...)
 
     def fail(self, value: Any, path: str, constraint: str) -> None:
-        self.errors.append(
-            f"Value {render(value)} at '{path}' failed to satisfy constraint: {constraint}"
-        )
+        shown = "'***'" if self._sensitive and value is not None else render(value)
+        self.errors.append(f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}")
 
     def walk(self, shape: Shape, value: Any, path: str) -> Any:
         kind = shape.type_name
         method = getattr(self, f"_{kind}", None)
         if method is None:  # a shape type these models do not use (document, ...)
             return value
-        return method(shape, value, path)
+        sensitive = bool(shape.metadata.get("sensitive"))
+        self._sensitive += sensitive
+        try:
+            return method(shape, value, path)
+        finally:
+            self._sensitive -= sensitive
 
     def _structure(self, shape: Shape, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
