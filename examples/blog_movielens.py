@@ -26,8 +26,8 @@ Where the calls go:
   ``personalize-emulator serve`` instead: the two ``endpoint_url`` strings are the only change,
   and S3/IAM follow through ``AWS_ENDPOINT_URL``.
 
-Options (none needed): ``--data DIR`` (MovieLens 100k directory, or ``synthetic``), ``--recipe``
-(index into the blog's ``recipe_list`` or a recipe name; default the blog's HRNN), ``--seed N``
+Options (none needed): ``--data DIR`` (MovieLens 100k directory, or ``synthetic``), ``--recipe NAME``
+(another recipe of the blog's ``recipe_list``; default its first, HRNN), ``--seed N``
 (which user the blog samples), ``--summary FILE`` (write the ARNs, user and recommendations as
 JSON, for tests and scripts).
 """
@@ -42,7 +42,12 @@ import tempfile
 # --- setup: what the blog's readers had in place before its first cell ------------------------
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--data", help="MovieLens 100k directory, or 'synthetic' (default: search)")
-parser.add_argument("--recipe", default="0", help="index into recipe_list, or a recipe name")
+parser.add_argument(
+    "--recipe",
+    choices=["awspersonalizehrnnmodel", "awspersonalizedeepfmmodel", "awspersonalizesimsmodel",
+             "awspersonalizeffnnmodel", "popularity-baseline"],
+    help="train another recipe of the blog's recipe_list (default: its first, HRNN)",
+)
 parser.add_argument("--seed", type=int, help="seed for the blog's data.sample()")
 parser.add_argument("--summary", help="write ARNs, user and recommendations as JSON to this file")
 options = parser.parse_args()
@@ -241,10 +246,8 @@ recipe_list = [
 ]
 
 recipe_arn = recipe_list[0]
-if options.recipe != "0":  # not in the blog: try another recipe of its list
-    recipe_arn = next(
-        (r for r in recipe_list if r.endswith("/" + options.recipe)), None
-    ) or recipe_list[int(options.recipe)]
+if options.recipe:  # not in the blog: another recipe of its list
+    recipe_arn = "arn:aws:personalize:::recipe/" + options.recipe
 create_solution_response = personalize.create_solution(
     name = "DEMO-solution",
     datasetGroupArn = dataset_group_arn,

@@ -69,7 +69,7 @@ def test_the_blog_runs_under_personalize_emulator_run(tmp_path: Path, synthetic_
     summaries = {}
     # --preview puts the preview models in place before the script starts; without it the
     # script installs them itself. Both ways are exercised.
-    for recipe, preview in (("0", ["--preview"]), ("popularity-baseline", [])):
+    for recipe, preview in (("awspersonalizehrnnmodel", ["--preview"]), ("popularity-baseline", [])):
         out = tmp_path / f"{recipe}.json"
         result = run(
             [sys.executable, "-m", "personalize_emulator", "run", *preview, str(BLOG_SCRIPT),
@@ -80,7 +80,7 @@ def test_the_blog_runs_under_personalize_emulator_run(tmp_path: Path, synthetic_
         summaries[recipe] = json.loads(out.read_text())
         check_blog_result(result.stdout, summaries[recipe], synthetic_ml100k)
 
-    hrnn, popular = summaries["0"], summaries["popularity-baseline"]
+    hrnn, popular = summaries["awspersonalizehrnnmodel"], summaries["popularity-baseline"]
     assert hrnn["recipeArn"].endswith("/awspersonalizehrnnmodel")
     assert popular["recipeArn"] == POPULARITY
     assert (hrnn["userId"], hrnn["itemId"]) == (popular["userId"], popular["itemId"])  # same seed
@@ -91,6 +91,7 @@ def test_the_blog_runs_under_personalize_emulator_run(tmp_path: Path, synthetic_
 def test_the_blog_runs_against_a_live_server(
     tmp_path: Path, synthetic_ml100k: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    from personalize_emulator import config
     from personalize_emulator.server.threaded import ThreadedServer
 
     models = tmp_path / "models"
@@ -103,7 +104,8 @@ def test_the_blog_runs_against_a_live_server(
     credentials = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                    "AWS_DEFAULT_REGION": "us-east-1"}
 
-    with ThreadedServer(port=0, job_mode="sync") as server:
+    # config.override: the server's job mode is process-wide; leave it as it was
+    with config.override(job_mode="sync"), ThreadedServer(port=0, job_mode="sync") as server:
         out = tmp_path / "summary.json"
         result = run(
             [sys.executable, str(BLOG_SCRIPT), "--seed", SEED, "--summary", str(out)],

@@ -1,6 +1,6 @@
 """``examples/server_quickstart.md`` works as written: its shell and Python blocks, in order, in
-one bash session, against a live server (async jobs, as ``serve`` defaults to), with the port
-changed to a free one. Blocks that start a server are left out: the test runs its own.
+one bash session, against ``personalize-emulator serve --port 0`` (async jobs, the default), with
+the document's port changed to the one it picked. Blocks that start a server are left out.
 
 Needs the AWS CLI (not a project dependency); skipped without it.
 """
@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -53,8 +54,6 @@ def test_the_document_has_the_promised_commands():
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("aws") is None, reason="the AWS CLI is not installed")
 def test_every_command_of_the_quickstart_works(tmp_path: Path):
-    from personalize_emulator.server.threaded import ThreadedServer
-
     (tmp_path / "examples").symlink_to(EXAMPLES)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BLOG_", "ML100K"))}
     env.update(
@@ -62,11 +61,21 @@ def test_every_command_of_the_quickstart_works(tmp_path: Path):
         AWS_CONFIG_FILE=str(tmp_path / "no-config"),
         AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
     )
-    with ThreadedServer(port=0) as server:
-        address = server.endpoint_url.removeprefix("http://")
+    # the document's own command, on a free port
+    server = subprocess.Popen(
+        [sys.executable, "-m", "personalize_emulator", "serve", "--port", "0"],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        banner = server.stdout.readline()
+        assert banner.startswith("personalize-emulator listening on http://127.0.0.1:"), banner
+        address = banner.strip().rsplit("http://", 1)[1]
         script = tmp_path / "quickstart.sh"
         script.write_text(as_bash(QUICKSTART.read_text(encoding="utf-8"), address))
         result = run(["bash", str(script)], env, cwd=tmp_path)
+    finally:
+        server.terminate()
+        server.wait()
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     out = result.stdout
