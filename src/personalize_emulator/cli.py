@@ -39,7 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)"
     )
-    serve.add_argument("--data-dir", type=Path, help="where data and trained models live")
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        help="where data, trained models and the saved state (state.json) live; the state"
+        " survives a restart",
+    )
     serve.add_argument(
         "--job-mode", choices=config.JOB_MODES, help="sync or async jobs (default async)"
     )
@@ -69,13 +74,21 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_serve(args: argparse.Namespace) -> int:
     from werkzeug.serving import make_server
 
+    from .resources.snapshot import SnapshotError
     from .server import create_app
     from .server.threaded import _request_handler
 
     if args.data_dir is not None:
         args.data_dir.mkdir(parents=True, exist_ok=True)
         config.set(data_dir=args.data_dir.resolve())
-    app = create_app(args.job_mode)
+    try:
+        app = create_app(args.job_mode)
+    except SnapshotError as exc:
+        print(f"personalize-emulator serve: cannot load the saved state: {exc}", file=sys.stderr)
+        return 1
+    persistence = getattr(app, "persistence", None)
+    if persistence is not None:
+        print(f"personalize-emulator {persistence.summary()}", flush=True)
     server = make_server(
         args.host, args.port, app, threaded=True, request_handler=_request_handler()
     )
@@ -91,6 +104,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.server_close()
+        if persistence is not None:
+            app.close()
     return 0
 
 

@@ -20,6 +20,7 @@ from .. import __version__, config
 from ..mock import default_job_mode, register, serve
 from ..protocol.router import signing_scope
 from ..protocol.specs import all_specs
+from .persistence import PersistentApp, persistent
 
 HEALTH_PATH = "/_emulator/health"
 _TARGET_PREFIXES = ("AmazonPersonalize.", "AWSConcierge")
@@ -80,10 +81,16 @@ class Front:
         return Response(json.dumps(body), status=200, mimetype="application/json")
 
 
-def create_app(job_mode: str | None = None) -> Front:
-    """The server's WSGI app. Jobs run in the background (``async``) unless told otherwise."""
+def create_app(job_mode: str | None = None) -> Front | PersistentApp:
+    """The server's WSGI app. Jobs run in the background (``async``) unless told otherwise.
+
+    With a data directory configured, the saved state is loaded first and kept saved
+    (``persistence``); call the app's ``close()`` at shutdown for the final save.
+    """
     if job_mode is not None:
         config.set(job_mode=job_mode)
     else:
         default_job_mode("async")
-    return Front()
+    front = Front()
+    data_dir = config.current().data_dir
+    return front if data_dir is None else persistent(front, data_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -39,13 +40,14 @@ class ThreadedServer:
         self.job_mode = job_mode
         self.quiet = quiet
         self._server: BaseWSGIServer | None = None
+        self._app: Any = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> ThreadedServer:
         handler = _request_handler()
         if self.quiet and handler is WSGIRequestHandler:
             handler = _QuietHandler
-        app = create_app(self.job_mode)
+        app = self._app = create_app(self.job_mode)
         self._server = make_server(
             self.host, self.port, app, threaded=True, request_handler=handler
         )
@@ -68,7 +70,9 @@ class ThreadedServer:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join()
-        self._server = self._thread = None
+        if hasattr(self._app, "close"):  # persistence (a data directory): the final save
+            self._app.close()
+        self._server = self._thread = self._app = None
 
     def __enter__(self) -> ThreadedServer:
         return self.start()
