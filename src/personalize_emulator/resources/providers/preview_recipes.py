@@ -1,20 +1,20 @@
 """How preview recipe ARNs meet the GA pipeline.
 
-The GA providers train only GA recipes. In March 2019 the service renamed the preview recipes
-(``awspersonalizehrnnmodel`` became ``aws-hrnn``, and so on) and carried existing solutions
-over, so a preview solution's GA record names the renamed recipe, which has the same engine and
-hyperparameters, while the preview dialect keeps showing the name the client used.
+In March 2019 the service renamed the preview recipes (``awspersonalizehrnnmodel`` became
+``aws-hrnn``, and so on) and carried existing solutions over, so a preview solution's GA record
+names the renamed recipe, which has the same engine and hyperparameters, while the preview
+dialect keeps showing the name the client used.
 
-DeepFM and FFNN were dropped before GA and have no renamed recipe. Their solutions train with
-``aws-user-personalization`` as a stand-in (the approach of preview-dialect.md §4); their own
-hyperparameters are still checked against the preview recipe, and the preview view, including
-the model ARN GetMetrics reports, keeps the preview name.
+DeepFM and FFNN were dropped before GA and have no renamed recipe: their solutions keep the
+preview recipe ARN and train its own engine (``engines/recipes/deepfm.py`` / ``ffnn.py``, as
+``engines.registry`` maps them). GA CreateSolution refuses these ARNs; the preview dialect's
+CreateSolution lets them through (``solutions.create_solution(recipe_dialects=...)``), and
+their hyperparameters are checked against the preview recipe like any recipe's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ...engines import registry
 from ...protocol.errors import InvalidInputException, ResourceNotFoundException
@@ -28,29 +28,27 @@ GA_RECIPE = {
     "awspersonalizesimsmodel": "aws-sims",
     "popularity-baseline": "aws-popularity-count",
     "search-personalization": "aws-personalized-ranking",
-    "awspersonalizedeepfmmodel": "aws-user-personalization",
-    "awspersonalizeffnnmodel": "aws-user-personalization",
 }
-STAND_INS = frozenset({"awspersonalizedeepfmmodel", "awspersonalizeffnnmodel"})
+#: Preview recipes without a GA name: their solutions train the preview recipe itself.
+OWN_ENGINE = frozenset({"awspersonalizedeepfmmodel", "awspersonalizeffnnmodel"})
 #: GA recipe name -> preview name, for GA-made solutions seen through the preview (renames only)
-PREVIEW_NAME = {ga: p for p, ga in GA_RECIPE.items() if p not in STAND_INS}
+PREVIEW_NAME = {ga: p for p, ga in GA_RECIPE.items()}
 
 
 def ga_arn(preview_arn: str, member: str = "recipeArn") -> str:
-    """The GA recipe ARN a preview recipe trains with; InvalidInput naming ``member`` if the
-    ARN is not one of the preview's recipes (preview-dialect.md §6)."""
+    """The recipe ARN a preview recipe trains with in the GA pipeline: its GA name, or itself
+    for DeepFM / FFNN; InvalidInput naming ``member`` if the ARN is not one of the preview's
+    recipes (preview-dialect.md §6)."""
     try:
         spec = preview_recipe(preview_arn, member)
     except ResourceNotFoundException:
         raise InvalidInputException(
             f"Invalid parameter {member}: {preview_arn} is not a recipe"
-            f" (recipes: {', '.join(sorted(GA_RECIPE))})."
+            f" (recipes: {', '.join(sorted(GA_RECIPE.keys() | OWN_ENGINE))})."
         ) from None
+    if spec.name in OWN_ENGINE:
+        return spec.arn
     return registry.RECIPE_PREFIX + GA_RECIPE[spec.name]
-
-
-def is_stand_in(preview_arn: str | None) -> bool:
-    return bool(preview_arn) and preview_arn.removeprefix(registry.RECIPE_PREFIX) in STAND_INS
 
 
 def preview_arn_of(ga_recipe_arn: str | None, chosen: Mapping[str, str] | None = None) -> str | None:
@@ -66,16 +64,3 @@ def preview_arn_of(ga_recipe_arn: str | None, chosen: Mapping[str, str] | None =
 
 def recipe_name(arn: str | None) -> str:
     return (arn or "").removeprefix(registry.RECIPE_PREFIX)
-
-
-def strip_recipe_parameters(config: Mapping[str, Any]) -> dict[str, Any]:
-    """A stand-in's GA config: without the parameters that name the preview recipe's knobs."""
-    out = {
-        k: v
-        for k, v in config.items()
-        if k not in ("algorithmHyperParameters", "featureTransformationParameters")
-    }
-    hpo = out.get("hpoConfig")
-    if hpo and "algorithmHyperParameterRanges" in hpo:
-        out["hpoConfig"] = {k: v for k, v in hpo.items() if k != "algorithmHyperParameterRanges"}
-    return out

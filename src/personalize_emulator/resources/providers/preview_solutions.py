@@ -38,6 +38,7 @@ import numpy as np
 from ...engines import registry
 from ...engines.evaluation import personalize_split
 from ...engines.training import validate_interactions
+from ...protocol.context import GA, PREVIEW
 from ...protocol.errors import (
     InvalidInputException,
     ResourceNotFoundException,
@@ -50,8 +51,6 @@ from ..pagination import newest_first
 from ..store import Store
 from . import preview_recipes as recipes
 from .preview_common import extras, ga, pick, pick_page, preview, set_extras, short_hash
-from .preview_control import preview_recipe
-from .solutions import hpo_ranges, hyperparameters
 
 KIND = "solution"
 VERSION_KIND = "solution-version"
@@ -99,9 +98,6 @@ def create_solution(
     elif recipeArn and not performAutoML:
         ga_recipe = recipes.ga_arn(recipeArn)
         chosen[ga_recipe] = recipeArn
-        if recipes.is_stand_in(recipeArn):
-            _check_stand_in(recipeArn, config)
-            config = recipes.strip_recipe_parameters(config)
     # Anything else (both or neither of recipeArn / performAutoML) GA refuses as it should.
     out = ga(
         "CreateSolution",
@@ -113,6 +109,7 @@ def create_solution(
         performHPO=performHPO,
         eventType=eventType,
         solutionConfig=config or None,
+        recipe_dialects=(GA, PREVIEW),  # DeepFM / FFNN train their own preview recipe
     )
     with store.lock:
         record = store.records[KIND][out["solutionArn"]]
@@ -134,13 +131,6 @@ def _automl_config(auto: dict[str, Any], chosen: dict[str, str]) -> dict[str, An
     if auto.get("metricName"):
         out["metricName"] = METRIC_NAMES.get(auto["metricName"], auto["metricName"])
     return out
-
-
-def _check_stand_in(recipe_arn: str, config: dict[str, Any]) -> None:
-    """A stand-in trains without them, but its own parameters are still checked."""
-    spec = preview_recipe(recipe_arn)
-    hyperparameters(spec, config)
-    hpo_ranges(spec, config)
 
 
 def _train_when_active(store: Store, solution: Any) -> None:

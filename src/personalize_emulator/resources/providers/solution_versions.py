@@ -8,8 +8,8 @@ region) and then trains in a stoppable job (``_Training``):
 1. read the dataset group's tables into ``TrainingData`` (``training_data``), apply the
    solution's ``trainingDataConfig`` column choices, check the service's data minimums;
 2. choose the recipe (AutoML: the best of its candidates on a validation split) and the
-   hyperparameters (HPO: a seeded random search inside the declared / requested ranges, on the
-   same validation split);
+   hyperparameters (HPO: ``engines.hpo``'s seeded random search inside the declared / requested
+   ranges, on the same validation split, starting from the defaults moved into those ranges);
 3. evaluate on Personalize's split (``engines.evaluation``) -- the metrics GetSolutionMetrics
    reports -- then fit on all the data (trainingMode UPDATE refreshes the previous model);
 4. save the model to disk; publishing it (and the metrics) happens under the store lock just
@@ -27,9 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from ...engines import registry
+from ...engines import hpo, registry
 from ...engines.base import FitOptions, Model, TrainingStopped
 from ...engines.dataset import Table, TrainingData
 from ...engines.evaluation import evaluate, personalize_split
@@ -262,10 +260,11 @@ class _Training:
         training_data.check_minimums(data, self.version.event_type, self.threshold)
         self._check(ctx)
         if self.version.perform_auto_ml:
-            candidates, metric = solutions.automl_candidates(self.config)
+            candidates, metric = solutions.automl_candidates(self.config, solutions.ANY_DIALECT)
             spec = self._best_recipe(candidates, metric, data, ctx)
         else:
-            spec = solutions.recipe_spec(self.version.recipe_arn or "")
+            spec = solutions.recipe_spec(self.version.recipe_arn or "",
+                                         dialects=solutions.ANY_DIALECT)  # fmt: skip
         hyper = solutions.hyperparameters(spec, self.config)
         tuned = None
         if self.version.perform_hpo:
@@ -343,52 +342,62 @@ class _Training:
 
     def _search(self, spec: registry.RecipeSpec, hyper: dict[str, str], data: TrainingData,
                 ctx: JobContext) -> dict[str, str]:  # fmt: skip
+        """``engines.hpo``'s seeded random search over the solution's (checked) ranges."""
         space = solutions.hpo_ranges(spec, self.config)
         budget, _parallel = solutions.hpo_budget(self.config)
         if not space:
             return hyper
-        validation = self._validation_data(data)
-        # The recipe's defaults are the first trial when the requested ranges admit them.
-        start = [dict(hyper)] if _inside(space, hyper) else []
-        trials = start + [
-            {**hyper, **sample} for sample in _samples(space, budget - len(start), SEED)
-        ]
-        best, best_score = trials[0], -np.inf
-        for trial in trials:
-            score = self._score(spec, trial, validation, solutions.DEFAULT_OBJECTIVE, ctx)
-            ctx.progress(f"HPO: {trial} {solutions.DEFAULT_OBJECTIVE}={score:.4f}")
-            if score > best_score:
-                best, best_score = trial, score
-        return best
+        self._check(ctx)
+        hpo_config = {
+            "hpoResourceConfig": {"maxNumberOfTrainingJobs": budget},
+            "algorithmHyperParameterRanges": _wire_ranges(space),
+            "hpoObjective": {"type": "Maximize", "metricName": solutions.DEFAULT_OBJECTIVE},
+        }
+        # The first trial is the recipe's defaults, moved into the requested ranges.
+        options = self._options(spec, hyper, ctx)
+        options = replace(options, hyperparameters=_into_space(space, options.hyperparameters))
+        result = hpo.search(spec, self._validation_data(data), options, hpo_config, strategy="random")
+        self._check(ctx)
+        for params, score in result.trials:
+            ctx.progress(f"HPO: {params} {result.metric}={score:.4f}")
+        return {**hyper, **result.best_params}
 
 
-def _inside(space: Mapping[str, Any], hyper: Mapping[str, str]) -> bool:
-    for name, spec in space.items():
-        value = hyper.get(name)
-        if value is None:
-            return False
+def _wire_ranges(space: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """``solutions.hpo_ranges``' space in the wire shape ``engines.hpo`` reads."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, spec in sorted(space.items()):
         if spec[0] == "categorical":
-            if value.lower() not in {str(v).lower() for v in spec[1]}:
-                return False
-        elif not float(spec[1]) <= float(value) <= float(spec[2]):
-            return False
-    return True
+            out.setdefault("categoricalHyperParameterRanges", []).append(
+                {"name": name, "values": list(spec[1])})
+        else:
+            entry: dict[str, Any] = {"name": name}
+            if spec[1] is not None:
+                entry["minValue"] = spec[1]
+            if spec[2] is not None:
+                entry["maxValue"] = spec[2]
+            out.setdefault(f"{spec[0]}HyperParameterRanges", []).append(entry)
+    return out
 
 
-def _samples(space: Mapping[str, Any], n: int, seed: int) -> list[dict[str, str]]:
-    """``n`` seeded random points of the search space, as wire strings."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(max(0, n)):
-        point: dict[str, str] = {}
-        for name, spec in sorted(space.items()):
-            if spec[0] == "categorical":
-                point[name] = str(spec[1][int(rng.integers(len(spec[1])))])
-            elif spec[0] == "integer":
-                point[name] = str(int(rng.integers(int(spec[1]), int(spec[2]) + 1)))
-            else:
-                point[name] = repr(float(rng.uniform(float(spec[1]), float(spec[2]))))
-        out.append(point)
+def _into_space(space: Mapping[str, Any], hyper: Mapping[str, str]) -> dict[str, str]:
+    """``hyper`` with each searched value outside its range replaced by the nearest admissible
+    one (a numeric bound, or the first allowed category)."""
+    out = dict(hyper)
+    for name, spec in space.items():
+        value = out.get(name)
+        if spec[0] == "categorical":
+            allowed = [str(v) for v in spec[1]]
+            if value is None or value.lower() not in {v.lower() for v in allowed}:
+                out[name] = allowed[0]
+            continue
+        lo, hi = spec[1], spec[2]
+        number = float(value) if value is not None else float(lo if lo is not None else hi)
+        if lo is not None and number < float(lo):
+            number = float(lo)
+        if hi is not None and number > float(hi):
+            number = float(hi)
+        out[name] = str(int(number)) if spec[0] == "integer" else repr(number)
     return out
 
 

@@ -29,7 +29,7 @@ the solution or one of its versions is being created; it removes the versions an
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from ...engines import registry
@@ -53,6 +53,8 @@ from ..store import Store
 KIND = "solution"
 VERSION_KIND = "solution-version"
 DIALECT = "ga"
+#: Recipes a trained solution may name: checked by dialect when the solution was created.
+ANY_DIALECT = ("ga", "preview")
 MAX_HPO_JOBS = 40
 MAX_HPO_PARALLEL = 10
 #: What AutoML and HPO maximise: the service does not let users configure the HPO objective.
@@ -70,11 +72,15 @@ _SCHEDULE = re.compile(r"^rate\((\d+) days?\)$")
 # --- reading a solution's configuration ------------------------------------------------------
 
 
-def recipe_spec(arn: str, member: str = "recipeArn") -> registry.RecipeSpec:
-    """A GA custom recipe by ARN (II for a wrong kind or a domain recipe, RNF if unknown)."""
+def recipe_spec(
+    arn: str, member: str = "recipeArn", dialects: Collection[str] = (DIALECT,)
+) -> registry.RecipeSpec:
+    """A custom recipe of one of ``dialects`` by ARN (II for a wrong kind or a domain recipe,
+    RNF if unknown). GA requests take GA recipes only; the preview dialect's CreateSolution
+    also passes its own recipes (DeepFM, FFNN: engines with no GA name)."""
     arns.expect(arn, "recipe", member)
     spec = registry.get_recipe(arn)
-    if spec is None or spec.arn != arn or DIALECT not in spec.dialects:
+    if spec is None or spec.arn != arn or not set(dialects) & spec.dialects:
         raise arns.not_found(arn)
     if spec.domain is not None:
         raise InvalidInputException(
@@ -213,7 +219,9 @@ def hpo_budget(config: Mapping[str, Any] | None) -> tuple[int, int]:
     return out[0], out[1]
 
 
-def automl_candidates(config: Mapping[str, Any] | None) -> tuple[list[registry.RecipeSpec], str]:
+def automl_candidates(
+    config: Mapping[str, Any] | None, dialects: Collection[str] = (DIALECT,)
+) -> tuple[list[registry.RecipeSpec], str]:
     """(candidate recipes, metric to maximise) of an AutoML solution."""
     auto = (config or {}).get("autoMLConfig") or {}
     metric = auto.get("metricName") or DEFAULT_OBJECTIVE
@@ -225,7 +233,7 @@ def automl_candidates(config: Mapping[str, Any] | None) -> tuple[list[registry.R
     names = auto.get("recipeList") or [registry.RECIPE_PREFIX + n for n in DEFAULT_AUTOML_RECIPES]
     specs = []
     for arn in names:
-        spec = recipe_spec(arn, "solutionConfig.autoMLConfig.recipeList")
+        spec = recipe_spec(arn, "solutionConfig.autoMLConfig.recipeList", dialects)
         if spec.recipe_type != "USER_PERSONALIZATION":
             raise InvalidInputException(
                 "Invalid parameter solutionConfig.autoMLConfig.recipeList: AutoML chooses among"
@@ -248,12 +256,16 @@ def _check_schedule(config: Mapping[str, Any] | None, member: str) -> None:
 
 
 def _check_config(
-    spec: registry.RecipeSpec | None, config: Mapping[str, Any] | None, *, auto_ml: bool
+    spec: registry.RecipeSpec | None,
+    config: Mapping[str, Any] | None,
+    *,
+    auto_ml: bool,
+    dialects: Collection[str] = (DIALECT,),
 ) -> None:
     event_value_threshold(config)
     _check_schedule(config, "solutionConfig")
     if auto_ml:
-        automl_candidates(config)
+        automl_candidates(config, dialects)
         return
     assert spec is not None
     hyperparameters(spec, config)
@@ -324,7 +336,10 @@ def create_solution(
     eventType: str | None = None,
     solutionConfig: dict[str, Any] | None = None,
     tags: list[dict[str, str]] | None = None,
+    recipe_dialects: Collection[str] = (DIALECT,),
 ) -> dict:
+    """``recipe_dialects`` is not a wire member (the validator drops undeclared members): the
+    preview dialect's CreateSolution passes ``("ga", "preview")`` to train its own recipes."""
     auto_ml = bool(performAutoML)
     spec: registry.RecipeSpec | None = None
     if auto_ml:
@@ -338,13 +353,13 @@ def create_solution(
             "Invalid parameter recipeArn: recipeArn is required unless performAutoML is true."
         )
     else:
-        spec = recipe_spec(recipeArn)
+        spec = recipe_spec(recipeArn, dialects=recipe_dialects)
     if performIncrementalUpdate and (spec is None or spec.name != "aws-semantic-similarity"):
         raise InvalidInputException(
             "Invalid parameter performIncrementalUpdate: incremental updates are only"
             " available for the aws-semantic-similarity recipe."
         )
-    _check_config(spec, solutionConfig, auto_ml=auto_ml)
+    _check_config(spec, solutionConfig, auto_ml=auto_ml, dialects=recipe_dialects)
     checked_tags = tags_from_wire(tags)
     arn = arns.build(KIND, name, region=store.region, account=store.account_id)
     with store.lock:
