@@ -6,6 +6,8 @@
   trains the HRNN model). Both check that the printed recommendations are catalogue titles and
   that the blog's HRNN campaign recommends the sampled user something else than a
   popularity-baseline campaign does -- and more of the user's favourite genre.
+* The README's main job as written -- the blog on the real MovieLens 100k beside the checkout
+  (slow, skipped where ``shared/datasets`` is absent).
 """
 
 from __future__ import annotations
@@ -141,3 +143,20 @@ def test_the_blog_runs_against_a_live_server(
         )["itemList"]
 
     compare_with_popularity(hrnn, [entry["itemId"] for entry in popular], synthetic_ml100k)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not movielens.has_files(movielens.SHARED_COPY), reason="no MovieLens 100k beside the checkout"
+)
+def test_the_blog_runs_on_movielens_100k(tmp_path: Path):
+    """The README's main job as written: no options, the real data found beside the checkout."""
+    result = run(
+        [sys.executable, "-m", "personalize_emulator", "run", str(BLOG_SCRIPT)],
+        clean_env(), cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"MovieLens 100k: {movielens.SHARED_COPY}\n" in result.stdout
+    titles = set(movielens.read_titles(movielens.SHARED_COPY).values())
+    recommended = printed_recommendations(result.stdout)
+    assert len(recommended) == 25 and set(recommended) <= titles
