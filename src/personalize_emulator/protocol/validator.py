@@ -11,6 +11,11 @@ Paths name nested members with dots (``solutionConfig.algorithmHyperParameters``
 elements as ``<list>.<1-based index>.member``. Patterns must match the *whole* value, as AWS's
 front end does: ``^[a-zA-Z0-9][a-zA-Z0-9\\-_]*`` rejects ``x!`` although the pattern has no ``$``. Members the shape does not declare are dropped,
 as AWS ignores them; timestamps become aware UTC ``datetime`` values; blobs become bytes.
+
+One documented exemption, :data:`LOCAL_LOCATIONS`: an import job's ``dataSource.dataLocation``
+may also be a ``file://`` URI or an absolute local path (the emulator's extension for reading
+local files, ``data/sources.py``); botocore's ``(s3|http|https)://`` pattern would otherwise
+stop it at the door. Only that member, only those two forms; its length limit still applies.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ except ImportError:  # pragma: no cover - regex ships with moto[server] (via cfn
     _regex = None
 
 _MISSING = object()
+#: (structure shape, member) whose string may also be a local location (see module docstring).
+LOCAL_LOCATIONS = frozenset({("DataSource", "dataLocation")})
+_LOCAL_LOCATION = re.compile(r"(file://|/).+", re.DOTALL)
 _P_CLASSES = {"ASCII": r"\x00-\x7F", "L": r"^\W\d_", "N": r"\d", "Z": r"\s"}
 
 
@@ -98,6 +106,10 @@ class _Walker:
             if child is _MISSING or child is None:
                 if name in shape.required_members:
                     self.fail(None, child_path, "Member must not be null")
+                continue
+            if (shape.name, name) in LOCAL_LOCATIONS and _is_local(child):
+                self._length(member, child, child_path)
+                out[name] = child
                 continue
             out[name] = self.walk(member, child, child_path)
         return out
@@ -192,6 +204,10 @@ class _Walker:
             self.fail(value, path, f"Member must have value greater than or equal to {lo}")
         if hi is not None and value > hi:
             self.fail(value, path, f"Member must have value less than or equal to {hi}")
+
+
+def _is_local(value: Any) -> bool:
+    return isinstance(value, str) and _LOCAL_LOCATION.fullmatch(value) is not None
 
 
 def parse_timestamp(value: Any) -> datetime | None:
