@@ -87,12 +87,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"personalize-emulator serve: cannot load the saved state: {exc}", file=sys.stderr)
         return 1
     persistence = getattr(app, "persistence", None)
-    if persistence is not None:
-        print(f"personalize-emulator {persistence.summary()}", flush=True)
     server = make_server(
         args.host, args.port, app, threaded=True, request_handler=_request_handler()
     )
     print(f"personalize-emulator listening on http://{args.host}:{server.port}", flush=True)
+    if persistence is not None:  # after the address line, which scripts read first
+        print(f"personalize-emulator {persistence.summary()}", flush=True)
 
     def _terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
