@@ -34,7 +34,7 @@ SCHEMAS = {
                          ("EVENT_VALUE", ["null", "float"])),  # fmt: skip
     "Items": avro("Items", ("ITEM_ID", "string"), ("GENRE", "string", {"categorical": True}),
                   ("PRICE", ["null", "float"]), ("STOCK", ["null", "int"])),  # fmt: skip
-    "Actions": avro("Actions", ("ACTION_ID", "string"), ("VALUE", ["null", "float"]),
+    "Actions": avro("Actions", ("ACTION_ID", "string"), ("VALUE", ["null", "long"]),
                     ("EXPIRATION_TIMESTAMP", ["null", "long"]),
                     ("CATEGORY", ["null", "string"], {"categorical": True})),  # fmt: skip
     "Action_Interactions": avro("Action_Interactions", ("USER_ID", "string"),
@@ -58,6 +58,17 @@ def items_frame(w: Planted) -> pd.DataFrame:
     rows += [(item, "popular", 1.0, None) for item in w.popular_items]
     frame = pd.DataFrame(rows, columns=["ITEM_ID", "GENRE", "PRICE", "STOCK"])
     return frame.astype({"STOCK": "Int64"})
+
+
+def _actions_frame(world: Planted) -> pd.DataFrame | None:
+    """The planted actions; the live ones expire a year from now (serving compares with the
+    wall clock), the expired one keeps its past expiration."""
+    if world.data.actions is None:
+        return None
+    frame = world.data.actions.frame.astype({"VALUE": "Int64"})
+    live = frame["ACTION_ID"].isin(world.actions)
+    frame.loc[live, "EXPIRATION_TIMESTAMP"] = int(time.time()) + 365 * 86_400
+    return frame
 
 
 @dataclass
@@ -86,7 +97,7 @@ class Shop:
         frames = {
             "Interactions": world.data.interactions,
             "Items": items_frame(world),
-            "Actions": world.data.actions.frame if world.data.actions is not None else None,
+            "Actions": _actions_frame(world),
             "Action_Interactions": world.data.action_interactions,
         }
         for dataset_type in types:
