@@ -294,6 +294,8 @@ def test_writes_are_saved_and_reads_are_not(data_dir):
         written = state.stat().st_mtime_ns
         p.describe_schema(schemaArn=schema)
         p.list_schemas()
+        with pytest.raises(p.exceptions.ResourceAlreadyExistsException):
+            p.create_schema(name="s", schema=INTERACTIONS)  # refused: changes nothing
         app.persistence.save_if_changed()  # nothing changed: nothing written
         assert state.stat().st_mtime_ns == written
 
@@ -303,6 +305,28 @@ def test_writes_are_saved_and_reads_are_not(data_dir):
             store.tags[schema] = {"set": "by a worker"}
         app.persistence.save_if_changed()
         assert snapshot.load(state)[(ACCOUNT, REGION)].tags[schema] == {"set": "by a worker"}
+
+
+@pytest.mark.parametrize(
+    "method, path, headers, effect",
+    [
+        ("POST", "/", {"X-Amz-Target": "AmazonPersonalize.CreateSchema"}, "save"),
+        ("POST", "/", {"X-Amz-Target": "AmazonPersonalize.DescribeSchema"}, None),
+        ("POST", "/", {"X-Amz-Target": "AmazonPersonalize.ListTagsForResource"}, None),
+        ("POST", "/", {"X-Amz-Target": "AmazonPersonalize.TagResource"}, "save"),
+        ("POST", "/events", {"Content-Type": "application/json"}, "dirty"),
+        ("POST", "/items", {"Content-Type": "application/json"}, "dirty"),
+        ("POST", "/recommendations", {"Content-Type": "application/json"}, None),
+        ("PUT", "/bucket/key.csv", {}, None),  # S3 is moto's, not persisted
+    ],
+)
+def test_which_requests_save(method, path, headers, effect, tmp_path):
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    app = PersistentApp(Front(), persistence=None)
+    request = Request(EnvironBuilder(method=method, path=path, headers=headers).get_environ())
+    assert app._effect(request) == effect
 
 
 def test_without_a_data_directory_nothing_is_persisted():

@@ -40,6 +40,7 @@ import dataclasses
 import json
 import logging
 import numbers
+import operator
 import os
 import shutil
 import tempfile
@@ -206,9 +207,16 @@ def _decode_record(data: dict[str, Any]) -> Any:
 # --------------------------------------------------------------------------- realtime buffers
 
 _EVENT_COLUMNS = tuple(f.name for f in dataclasses.fields(realtime.BufferedEvent))
+_event_row = operator.attrgetter(*_EVENT_COLUMNS)
 
 
 def _encode_buffer(buffer: realtime.RealtimeBuffer) -> dict[str, Any]:
+    """A buffer as plain JSON: events once each (as rows), the indexes as sequence numbers.
+
+    Event members are str / float / int / None, and the de-duplication keys nested tuples of
+    strings (JSON lists, turned back into tuples on load), so no per-value tagging is needed:
+    buffers hold up to hundreds of thousands of entries.
+    """
     with buffer.lock:
         events: dict[int, realtime.BufferedEvent] = {}
         for index in (buffer.by_user, buffer.by_session):
@@ -216,15 +224,17 @@ def _encode_buffer(buffer: realtime.RealtimeBuffer) -> dict[str, Any]:
                 events.update((e.seq, e) for e in queue)
         return {
             "columns": list(_EVENT_COLUMNS),
-            "events": [
-                [encode(getattr(events[s], c)) for c in _EVENT_COLUMNS] for s in sorted(events)
-            ],
+            "events": [_event_row(events[seq]) for seq in sorted(events)],
             "by_user": {k: [e.seq for e in q] for k, q in buffer.by_user.items()},
             "by_session": {k: [e.seq for e in q] for k, q in buffer.by_session.items()},
             "seen_ids": list(buffer.seen_ids),
-            "seen_content": [encode(c) for c in buffer.seen_content],
+            "seen_content": list(buffer.seen_content),
             "next_seq": buffer.next_seq,
         }
+
+
+def _tupled(value: Any) -> Any:
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value
 
 
 def _decode_buffer(data: dict[str, Any]) -> realtime.RealtimeBuffer:
@@ -233,7 +243,7 @@ def _decode_buffer(data: dict[str, Any]) -> realtime.RealtimeBuffer:
         known = set(_EVENT_COLUMNS)
         events = {}
         for row in data["events"]:
-            values = {c: decode(v) for c, v in zip(columns, row, strict=True) if c in known}
+            values = {c: v for c, v in zip(columns, row, strict=True) if c in known}
             event = realtime.BufferedEvent(**values)
             events[event.seq] = event
 
@@ -247,7 +257,7 @@ def _decode_buffer(data: dict[str, Any]) -> realtime.RealtimeBuffer:
             by_user=index(data["by_user"]),
             by_session=index(data["by_session"]),
             seen_ids=OrderedDict.fromkeys(data["seen_ids"]),
-            seen_content=OrderedDict.fromkeys(decode(c) for c in data["seen_content"]),
+            seen_content=OrderedDict.fromkeys(_tupled(c) for c in data["seen_content"]),
             next_seq=int(data["next_seq"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -260,7 +270,11 @@ def _decode_buffer(data: dict[str, Any]) -> realtime.RealtimeBuffer:
 
 
 def encode_store(store: Store) -> dict[str, Any] | None:
-    """One store as a JSON-ready dict (None when it holds nothing). Takes ``store.lock``."""
+    """One store as a JSON-ready dict (None when it holds nothing).
+
+    Records and tags are encoded under ``store.lock``; event buffers afterwards, each under its
+    own lock, so a large buffer does not hold up every request of the store.
+    """
     with store.lock:
         kinds = {
             kind: {arn: encode(record) for arn, record in by_arn.items()}
@@ -268,12 +282,11 @@ def encode_store(store: Store) -> dict[str, Any] | None:
             if by_arn
         }
         tags = {arn: dict(t) for arn, t in store.tags.items() if t}
-        buffers = {
-            key: blob
+        buffers = [
+            (key, blob)
             for key, blob in store.blobs.items()
             if key.startswith(REALTIME_PREFIX) and isinstance(blob, realtime.RealtimeBuffer)
-        }
-        encoded_buffers = {key: _encode_buffer(b) for key, b in buffers.items()}
+        ]
     if not kinds and not tags:
         return None
     return {
@@ -281,8 +294,12 @@ def encode_store(store: Store) -> dict[str, Any] | None:
         "region": store.region,
         "records": kinds,
         "tags": tags,
-        "realtime": encoded_buffers,
+        "realtime": {key: _encode_buffer(buffer) for key, buffer in buffers},
     }
+
+
+def _refuse(value: Any) -> Any:
+    raise SnapshotError(f"cannot save a value of type {type(value).__qualname__}: {value!r:.80}")
 
 
 def dumps(stores: Iterable[Store]) -> str:
@@ -294,7 +311,8 @@ def dumps(stores: Iterable[Store]) -> str:
         "saved": datetime.now(timezone.utc).isoformat(),
         "stores": encoded,
     }
-    return json.dumps(payload, indent=1)
+    # Compact: event buffers can be large. ``python -m json.tool state.json`` to read it.
+    return json.dumps(payload, separators=(",", ":"), default=_refuse)
 
 
 def save(stores: Iterable[Store], path: Path | str) -> None:

@@ -223,10 +223,20 @@ class PersistentApp:
             with self.persistence.resetting():
                 return self.app(environ, start_response)
         effect = self._effect(Request(environ))
-        body = self.app(environ, start_response)
+        if effect is None:
+            return self.app(environ, start_response)
+        statuses: list[str] = []
+
+        def recording(status: str, headers: Any, *exc_info: Any) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, *exc_info)
+
+        body = self.app(environ, recording)
+        if statuses and statuses[-1][:1] in ("4", "5"):
+            return body  # refused: nothing changed (the watcher would see it if anything had)
         if effect == "save":
             self.persistence.save()
-        elif effect == "dirty":
+        else:
             self.persistence.mark_dirty()
         return body
 
