@@ -2,7 +2,9 @@
 
 ``serve``     one HTTP port for all three Personalize APIs, S3, IAM and STS (jobs run in the
               background unless ``--job-mode sync`` or ``PERSONALIZE_EMULATOR_JOB_MODE`` says
-              otherwise); ``--port 0`` picks a free port and prints it.
+              otherwise); ``--port 0`` picks a free port and prints it. ``--data-dir DIR``
+              (or ``PERSONALIZE_EMULATOR_DATA_DIR``) keeps data, models and every resource
+              in DIR across restarts (``server.persistence``; moto's S3 is not kept).
 ``run``       run an unmodified Python script with ``mock_personalize`` active (jobs run
               synchronously), so hard-coded AWS endpoints reach the emulator; the script's
               exit code and traceback are the command's.

@@ -313,3 +313,27 @@ def test_a_buffer_of_a_dataset_that_is_gone_is_not_restored(tmp_path):
         snapshot.restore(fresh, _reload(store, tmp_path))
     assert not any(key.startswith("realtime:") for key in fresh.blobs)
     assert DATASET not in fresh.records["dataset"]
+
+
+def test_models_are_found_after_the_data_directory_moved(tmp_path):
+    old_root, new_root = tmp_path / "before", tmp_path / "after"
+    with config.override(data_dir=old_root):
+        store = populated_store()
+        version = store.records["solution-version"][VERSION]
+        version.model_dir = str(datastore.model_dir(store, version))
+        elsewhere = RecommenderRecord(
+            arn=arn("recommender", "r"), name="r", status="ACTIVE", dataset_group_arn=GROUP,
+            recipe_arn="arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-views",
+            model_dir="/opt/models/r",
+        )  # fmt: skip
+        put(store, "recommender", elsewhere)
+        snapshot.save([store], old_root / "state.json")
+    old_root.rename(new_root)
+
+    with config.override(data_dir=new_root):
+        fresh = Store(ACCOUNT, REGION)
+        snapshot.restore(fresh, snapshot.load(new_root / "state.json")[(ACCOUNT, REGION)])
+        moved = fresh.records["solution-version"][VERSION]
+        assert moved.model_dir == str(datastore.model_dir(fresh, moved))
+        assert moved.model_dir.startswith(str(new_root.resolve()))
+    assert fresh.records["recommender"][elsewhere.arn].model_dir == "/opt/models/r"

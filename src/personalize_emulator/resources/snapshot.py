@@ -51,6 +51,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from .. import config
 from . import (
     batch_records,
     datastore,
@@ -305,10 +306,12 @@ def _refuse(value: Any) -> Any:
 def dumps(stores: Iterable[Store]) -> str:
     """The text of a state file holding ``stores``."""
     encoded = [e for e in (encode_store(s) for s in stores) if e is not None]
+    data_dir = config.current().data_dir
     payload = {
         "format": FORMAT,
         "version": VERSION,
         "saved": datetime.now(timezone.utc).isoformat(),
+        "data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
         "stores": encoded,
     }
     # Compact: event buffers can be large. ``python -m json.tool state.json`` to read it.
@@ -349,6 +352,8 @@ class StoreState:
     #: ``(kind, record)`` removed by finishing an interrupted delete; :func:`restore` cleans
     #: their files.
     removed: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
+    #: The data directory the file was written under (model paths are absolute).
+    saved_root: str | None = None
 
 
 def load(path: Path | str) -> dict[tuple[str, str], StoreState]:
@@ -390,6 +395,8 @@ def load(path: Path | str) -> dict[tuple[str, str], StoreState]:
             where = f"{raw.get('account')}/{raw.get('region')}" if isinstance(raw, dict) else "?"
             raise SnapshotError(f"{path}: store {where}: {exc}. {advice}") from None
         settle(state)
+        saved_root = payload.get("data_dir")
+        state.saved_root = saved_root if isinstance(saved_root, str) else None
         states[(state.account, state.region)] = state
     return states
 
@@ -505,6 +512,7 @@ def restore(store: Store, state: StoreState) -> None:
         for key, buffer in state.realtime.items():
             if key in live:
                 store.blobs[key] = buffer
+    _follow_moved_data_dir(store, state.saved_root)
     datastore.store_dir(store)  # arms the reset hook that wipes this store's files
     for kind, record in state.removed:
         _remove_files(store, kind, record)
@@ -515,6 +523,19 @@ def restore(store: Store, state: StoreState) -> None:
     for dataset in store.records.get("dataset", {}).values():
         # No import can be running at startup: staged files are leftovers of interrupted ones.
         shutil.rmtree(datastore.dataset_dir(store, dataset) / "staging", ignore_errors=True)
+
+
+def _follow_moved_data_dir(store: Store, saved_root: str | None) -> None:
+    """Models are recorded by absolute path: rebase them when the directory was moved."""
+    root = datastore.root().resolve()
+    if saved_root is None or Path(saved_root) == root:
+        return
+    for kind in ("solution-version", "recommender"):
+        for record in store.records.get(kind, {}).values():
+            if record.model_dir:
+                with contextlib.suppress(ValueError):  # not under the old root: leave it
+                    relative = Path(record.model_dir).relative_to(saved_root)
+                    record.model_dir = str(root / relative)
 
 
 def _remove_files(store: Store, kind: str, record: Any) -> None:
