@@ -1,9 +1,10 @@
 """State that survives a restart of the standalone server (``serve --data-dir DIR``).
 
-Turned on by a data directory: ``personalize-emulator serve --data-dir DIR`` or the
-``PERSONALIZE_EMULATOR_DATA_DIR`` environment variable. Without one, nothing is written: data
-and models go to a temporary directory that is removed at exit, as before. Only the server
-persists; ``mock_personalize`` never reads or writes ``state.json``.
+Turned on by a data directory: ``personalize-emulator serve --data-dir DIR``, the
+``PERSONALIZE_EMULATOR_DATA_DIR`` environment variable, or, from Python,
+``config.set(data_dir=DIR)`` before ``ThreadedServer().start()`` (``stop()`` saves). Without
+one, nothing is written: data and models go to a temporary directory that is removed at exit,
+as before. Only the server persists; ``mock_personalize`` never reads or writes ``state.json``.
 
 What survives. Every Personalize resource (records, statuses, timestamps, ARNs, tags) is kept
 in ``DIR/state.json`` (see ``resources.snapshot``); imported datasets and trained models
