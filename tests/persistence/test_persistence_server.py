@@ -244,6 +244,15 @@ def test_a_restarted_server_serves_the_same_world(data_dir):
         assert f"model:{arns['version']}" in store.blobs
         assert after == before
 
+        # The restored world keeps working: a new version trains beside the restored one.
+        p = c["personalize"]
+        newer = p.create_solution_version(solutionArn=arns["solution"])["solutionVersionArn"]
+        trained = wait_until(
+            lambda: p.describe_solution_version(solutionVersionArn=newer)["solutionVersion"],
+            lambda v: v["status"] in TERMINAL,
+        )
+        assert trained["status"] == "ACTIVE" and newer != arns["version"]
+
         reset(second.endpoint_url)  # forget everything, the saved state included
         assert not (data_dir / "state.json").exists()
         assert not (data_dir / ACCOUNT / REGION).exists()
