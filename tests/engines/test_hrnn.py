@@ -1,4 +1,9 @@
-"""HRNN / aws-user-personalization: the recipe contract plus sequence-specific behaviour."""
+"""HRNN / aws-user-personalization: the recipe contract plus sequence-specific behaviour.
+
+Kept cheap for the default run: every class trains on the same tiny planted world (120 users,
+~1,300 events) with a small GRU, the contract fits its model once per class, and models that
+several classes need (the ranking variant) are fitted once per module.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,14 @@ from personalize_emulator.engines.base import (
 )
 
 FAST = {"hidden_dimension": "32", "bptt": "8"}
+_FITTED: dict[str, object] = {}
+
+
+def fitted_once(recipe: str, world, options: FitOptions):
+    """One fit per recipe name per module (the world is the same seeded one everywhere)."""
+    if recipe not in _FITTED:
+        _FITTED[recipe] = registry.build(registry.get_recipe(recipe)).fit(world.data, options)
+    return _FITTED[recipe]
 
 
 def successor_hits(model, world, n_users: int = 24, k: int = 3) -> float:
@@ -101,9 +114,19 @@ class SequenceChecks:
         # no history, no events: popularity -- the planted popular items lead
         assert set(top(model, cold, 3)) == set(world.popular_items)
 
+    # events without a value are legal: the contract's "NaN is refused" check does not apply
+    test_nan_event_values_are_refused = None
+
+    def test_present_event_values_must_be_numbers(self, world):
+        frame = world.data.interactions.copy()
+        frame["EVENT_VALUE"] = frame["EVENT_VALUE"].astype(object)
+        frame.loc[frame.index[3], "EVENT_VALUE"] = "lots"
+        data = type(world.data)(**{**world.data.__dict__, "interactions": frame})
+        with pytest.raises(EngineError, match="row 3 has an invalid EVENT_VALUE 'lots'"):
+            self.fit(data)
+
     def test_ranking_option_scores_the_input_list(self, world):
-        spec = registry.get_recipe(self.ranking_recipe)
-        model = registry.build(spec).fit(world.data, self.options())
+        model = fitted_once(self.ranking_recipe, world, self.options())
         u = world.cluster_users[1][0]
         mine = world.cluster_items[1]
         others = world.cluster_items[4][:3]
@@ -147,15 +170,29 @@ class TestUserPersonalization(SequenceChecks, RecipeContract):
         assert successor_hits(updated, world) >= 0.25
         assert chain[0] in updated.item_ids
 
-    def test_event_type_and_threshold_filter_training(self, world):
+    def test_event_value_threshold_and_events_without_a_value(self, world):
         spec = registry.get_recipe(self.recipe)
-        opts = FitOptions(seed=0, hyperparameters=FAST, event_value_threshold=3.0)
-        model = registry.build(spec).fit(world.data, opts)
-        frame = world.data.interactions
+        frame = world.data.interactions.copy()
         u = world.cluster_users[0][0]
+        # one of u's events that met the threshold loses its value (legal): now it cannot
+        frame.loc[frame.index[(frame["USER_ID"] == u) & (frame["EVENT_VALUE"] >= 3)][0],
+                  "EVENT_VALUE"] = np.nan
+        data = type(world.data)(**{**world.data.__dict__, "interactions": frame})
+        opts = FitOptions(seed=0, hyperparameters=FAST, event_value_threshold=3.0)
+        model = registry.build(spec).fit(data, opts)
         kept = frame[(frame["USER_ID"] == u) & (frame["EVENT_VALUE"] >= 3.0)]
         assert list(model.history(u)) == kept.sort_values("TIMESTAMP", kind="stable")[
             "ITEM_ID"].tolist()
+        # the same rule for real-time events: below the threshold or without a value, ignored
+        chain = world.cluster_items[3]
+        base = model.score_items(Query(user_id="anon"))
+        ignored = [SessionEvent(item_id=chain[0], timestamp=world.end_time, event_value=1.0),
+                   SessionEvent(item_id=chain[1], timestamp=world.end_time + 1)]
+        np.testing.assert_array_equal(
+            model.score_items(Query(user_id="anon", session_events=ignored)), base)
+        counted = [SessionEvent(item_id=chain[0], timestamp=world.end_time, event_value=5.0)]
+        moved = np.asarray(model.score_items(Query(user_id="anon", session_events=counted)))
+        assert not np.array_equal(moved, base)
         with pytest.raises(EngineError, match="eventType"):
             registry.build(spec).fit(world.data, FitOptions(seed=0, hyperparameters=FAST,
                                                             event_type="purchase"))

@@ -1,9 +1,11 @@
 """aws-user-personalization-v2 / aws-personalized-ranking-v2 (transformer): the recipe contract
-plus the sequence checks shared with the GRU recipes."""
+plus the sequence checks shared with the GRU recipes (same tiny planted world, one fit per class
+for the contract; a second fit only where a switch is under test)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from contract import RecipeContract
 from test_hrnn import SequenceChecks, successor_hits
 
@@ -24,6 +26,7 @@ class TestUserPersonalizationV2(SequenceChecks, RecipeContract):
         assert not np.array_equal(off.score_items(q), model.score_items(q))
         assert successor_hits(off, world) >= 0.25
 
+    @pytest.mark.slow
     def test_without_long_term_part_still_follows_chains(self, world):
         model = SASRecRecipe(long_term=False).fit(world.data, FitOptions(seed=1))
         assert model.blend == 0.0

@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -33,6 +34,41 @@ def test_event_type_and_threshold_filters():
         prepare_interactions(data, FitOptions(event_type="watch"))
     scoped = restrict_event_types(data, ["PURCHASE"])
     assert set(scoped.interactions["EVENT_TYPE"]) == {"purchase"}
+
+
+def test_events_without_a_value_are_legal():
+    frame = _frame()
+    frame["EVENT_VALUE"] = frame["EVENT_VALUE"].astype(object)
+    frame.loc[1, "EVENT_VALUE"] = None
+    frame.loc[2, "EVENT_VALUE"] = np.nan
+    frame.loc[3, "EVENT_VALUE"] = ""
+    out = prepare_interactions(TrainingData(interactions=frame), FitOptions())
+    assert len(out) == len(frame)
+    assert out["EVENT_VALUE"].dtype == np.float64
+    assert int(out["EVENT_VALUE"].isna().sum()) == 3
+
+
+def test_threshold_drops_events_without_a_value():
+    frame = _frame()
+    no_value = (frame["USER_ID"] == "c") & (frame["EVENT_VALUE"] >= 5)
+    frame.loc[no_value, "EVENT_VALUE"] = np.nan
+    out = prepare_interactions(TrainingData(interactions=frame),
+                               FitOptions(event_value_threshold=1.0))
+    # events without a value do not meet the threshold; b's and c's 1..3 / 1..4 do
+    assert not out["EVENT_VALUE"].isna().any()
+    assert sorted(out["EVENT_VALUE"]) == [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0]
+    # without a threshold every event is kept
+    assert len(prepare_interactions(TrainingData(interactions=frame), FitOptions())) == len(frame)
+
+
+@pytest.mark.parametrize("value, rule", [("high", "not a number"), (np.inf, "infinite"),
+                                         (-np.inf, "infinite")])
+def test_present_event_values_must_be_finite_numbers(value, rule):
+    frame = _frame()
+    frame["EVENT_VALUE"] = frame["EVENT_VALUE"].astype(object)
+    frame.loc[4, "EVENT_VALUE"] = value
+    with pytest.raises(EngineError, match=f"row 4 has an invalid EVENT_VALUE.*{rule}"):
+        prepare_interactions(TrainingData(interactions=frame), FitOptions())
 
 
 def test_bad_rows_are_named():

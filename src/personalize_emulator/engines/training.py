@@ -41,15 +41,32 @@ def validate_interactions(frame: pd.DataFrame | None) -> pd.DataFrame:
         raise EngineError(f"Interactions row {row} has an invalid TIMESTAMP.")
     out["TIMESTAMP"] = ts.astype(np.float64)
     if "EVENT_VALUE" in out.columns:
-        values = pd.to_numeric(out["EVENT_VALUE"], errors="coerce")
-        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise EngineError(f"Interactions row {row} has an invalid EVENT_VALUE (NaN or infinite).")
-        out["EVENT_VALUE"] = values.astype(np.float64)
+        out["EVENT_VALUE"] = _event_values(out["EVENT_VALUE"])
     if "EVENT_TYPE" in out.columns:
         out["EVENT_TYPE"] = out["EVENT_TYPE"].astype(str)
     return out
+
+
+def _event_values(raw: pd.Series) -> pd.Series:
+    """EVENT_VALUE as float64, NaN where an event has no value.
+
+    The schema field is nullable (``["null", "float"]``), so a missing value (None, NaN, an empty
+    string) is legal. A value that is present must be a finite number: text that is not a number,
+    and infinities, are refused with the row named.
+    """
+    blank = raw.isna() | (raw.astype("string").str.strip() == "").fillna(True)
+    values = pd.to_numeric(raw.mask(blank), errors="coerce").astype(np.float64)
+    not_numeric = values.isna() & ~blank
+    if not_numeric.any():
+        row = int(np.flatnonzero(not_numeric.to_numpy())[0])
+        raise EngineError(
+            f"Interactions row {row} has an invalid EVENT_VALUE {raw.iloc[row]!r}: not a number."
+        )
+    infinite = np.isinf(values.to_numpy())
+    if infinite.any():
+        row = int(np.flatnonzero(infinite)[0])
+        raise EngineError(f"Interactions row {row} has an invalid EVENT_VALUE: infinite.")
+    return values
 
 
 def restrict_event_types(data: TrainingData, event_types: Iterable[str]) -> TrainingData:
@@ -66,7 +83,11 @@ def restrict_event_types(data: TrainingData, event_types: Iterable[str]) -> Trai
 
 
 def prepare_interactions(data: TrainingData, options: FitOptions) -> pd.DataFrame:
-    """Validated interactions after eventType / eventValueThreshold, sorted by time (stable)."""
+    """Validated interactions after eventType / eventValueThreshold, sorted by time (stable).
+
+    With ``eventValueThreshold``, only events whose EVENT_VALUE is at least the threshold are
+    kept; events without a value are dropped, as they do not meet it.
+    """
     frame = validate_interactions(data.interactions)
     if options.event_type:
         if "EVENT_TYPE" not in frame.columns:
@@ -81,6 +102,7 @@ def prepare_interactions(data: TrainingData, options: FitOptions) -> pd.DataFram
                 "eventValueThreshold was given, but the Interactions dataset has no "
                 "EVENT_VALUE column."
             )
+        # events without a value cannot meet a threshold: NaN >= t is False, so they are dropped
         frame = frame[frame["EVENT_VALUE"] >= float(options.event_value_threshold)]
     if len(frame) == 0:
         raise EngineError(

@@ -24,7 +24,7 @@ class ALSConfig:
     factors: int = 64
     alpha: float = 1.0
     regularization: float = 1.0
-    iterations: int = 15
+    iterations: int = 10
     cg_steps: int = 3
 
 

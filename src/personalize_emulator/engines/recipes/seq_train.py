@@ -172,11 +172,40 @@ def holdout_logits(net, prep: Prepared, holdout: Holdout, window: int, device) -
     return logits
 
 
+class Adam:
+    """Adam without weight decay, written out: ``torch.optim``'s first use imports
+    ``torch._dynamo``, which costs about 2 s per process (much more on a busy machine)."""
+
+    def __init__(self, params, lr: float, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8):
+        self.params = [p for p in params if p.requires_grad]
+        self.lr, self.betas, self.eps, self.t = lr, betas, eps, 0
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.zeros_like(p) for p in self.params]
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        step = self.lr / (1 - b1 ** self.t)
+        c2 = (1 - b2 ** self.t) ** 0.5
+        for p, m, v in zip(self.params, self.m, self.v, strict=True):
+            if p.grad is None:
+                continue
+            m.mul_(b1).add_(p.grad, alpha=1 - b1)
+            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+            p.addcdiv_(m, v.sqrt().div_(c2).add_(self.eps), value=-step)
+
+
 def train(net, prep: Prepared, windows: Windows, cfg: TrainConfig, rng: np.random.Generator,
           device, should_stop: Callable[[], bool], holdout: Holdout | None = None,
           log: Callable[[str], None] | None = None) -> tuple[int, np.ndarray | None]:
     """Train ``net`` in place; return (epochs run, held-out logits of the kept epoch)."""
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=0.0)
+    opt = Adam(net.parameters(), lr=cfg.lr)
     n_warm = prep.n_warm
     best, best_state, best_logits, bad, epochs = -1.0, None, None, 0, 0
     for epoch in range(cfg.max_epochs):
@@ -202,7 +231,7 @@ def train(net, prep: Prepared, windows: Windows, cfg: TrainConfig, rng: np.rando
                                  reduction="none")
             wt = weights.reshape(-1)
             loss = (ce * wt).sum() / wt.sum().clamp(min=1e-6)
-            opt.zero_grad(set_to_none=True)
+            opt.zero_grad()
             loss.backward()
             opt.step()
         epochs = epoch + 1
