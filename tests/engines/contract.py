@@ -154,9 +154,14 @@ class RecipeContract:
         with pytest.raises(EngineError):
             self.fit(_with_interactions(world.data, one))
 
-    def test_nan_event_values_are_refused(self, world: Planted) -> None:
-        frame = world.data.interactions.copy()
-        frame.loc[frame.index[3], "EVENT_VALUE"] = np.nan
+    @pytest.mark.parametrize("bad", [float("inf"), float("-inf"), "lots"])
+    def test_event_values_that_are_not_finite_numbers_are_refused(
+        self, world: Planted, bad: Any
+    ) -> None:
+        # A missing value (None/NaN) is legal: the schema field is nullable. A value that is
+        # there must be a finite number.
+        frame = world.data.interactions.copy().astype({"EVENT_VALUE": object})
+        frame.loc[frame.index[3], "EVENT_VALUE"] = bad
         with pytest.raises(EngineError, match="EVENT_VALUE"):
             self.fit(_with_interactions(world.data, frame))
 

@@ -73,20 +73,23 @@ def test_deployment_arns(pipe, sims):
     assert message == f"Resource Arn {missing} does not exist."
 
 
-def test_filters_and_promotions_are_not_silently_ignored(pipe, sims):
+def test_filters_promotions_and_metadata_are_checked_not_ignored(pipe, sims):
     _, campaign = sims
     filter_arn = campaign.replace(":campaign/related", ":filter/no-seen")
-    for kwargs in (
-        {"filterArn": filter_arn},
-        {"promotions": [{"name": "p", "percentPromotedItems": 10, "filterArn": filter_arn}]},
-        {"metadataColumns": {"ITEMS": ["GENRE"]}},
+    for kwargs, fragment in (
+        ({"filterArn": filter_arn}, f"filter {filter_arn} does not exist"),
+        (
+            {"promotions": [{"name": "p", "percentPromotedItems": 10, "filterArn": filter_arn}]},
+            f"filter {filter_arn} does not exist",
+        ),
+        ({"metadataColumns": {"ITEMS": ["GENRE"]}}, "enableMetadataWithRecommendations"),
     ):
         message = refused(
             lambda kw=kwargs: pipe.runtime.get_recommendations(
                 campaignArn=campaign, itemId="i0_1", **kw
             )
         )
-        assert "not supported" in message
+        assert fragment in message, message
 
 
 def _walk(w, user: str) -> list[str]:
