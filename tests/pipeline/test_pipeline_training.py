@@ -236,3 +236,40 @@ def test_stop_mid_training(pipe):
     with pytest.raises(ClientError) as exc:
         p.get_solution_metrics(solutionVersionArn=arn)
     assert error_of(exc)[0] == "ResourceInUseException"
+
+
+@pytest.mark.slow
+def test_update_training_brings_in_new_items_and_users(pipe):
+    """trainingMode UPDATE refreshes a user-personalization model with what arrived since."""
+    w = world()
+    pipe.load(w.data.interactions)
+    p = pipe.personalize
+    solution = pipe.solution(
+        "up",
+        "aws-user-personalization",
+        solutionConfig={"algorithmHyperParameters": {"hidden_dimension": "32"}},
+    )
+    full = pipe.version(solution)
+    assert full["status"] == "ACTIVE", full
+    tracker = p.create_event_tracker(name="clicks", datasetGroupArn=pipe.group)["trackingId"]
+    events = pipe.aws.client("personalize-events")
+    newest = float(w.data.interactions["TIMESTAMP"].max())
+    # A new user who walks cluster 0's chain and then a brand-new item, twice over.
+    for n, item in enumerate(["i0_1", "i0_2", "new-item", "i0_3", "new-item"]):
+        events.put_events(
+            trackingId=tracker,
+            userId="newcomer",
+            sessionId="s-newcomer",
+            eventList=[{"eventType": "click", "itemId": item, "sentAt": newest + 60 * (n + 1)}],
+        )
+    everything = {"numResults": 500}
+    before = pipe.campaign("before", full["solutionVersionArn"])
+    assert "new-item" not in pipe.recommend(before["campaignArn"], userId="u0000", **everything)
+
+    update = pipe.version(solution, trainingMode="UPDATE")
+    assert (update["status"], update["trainingMode"]) == ("ACTIVE", "UPDATE"), update
+    after = pipe.campaign("after", update["solutionVersionArn"])
+    assert "new-item" in pipe.recommend(after["campaignArn"], userId="u0000", **everything)
+    # The newcomer is now a known user whose history walks cluster 0's chain up to i0_3.
+    top = pipe.recommend(after["campaignArn"], userId="newcomer", numResults=10)
+    assert "i0_4" in top, top
