@@ -1,4 +1,5 @@
-"""Helpers every provider shares: lookups, uniqueness, delete refusals, tags, status walks.
+"""Helpers every provider shares: lookups, listings, wire summaries, uniqueness, delete
+refusals, tags, status walks.
 
 Resources whose creation is bookkeeping only (dataset groups, datasets) still walk
 ``CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE`` through the job runner
@@ -8,6 +9,7 @@ job: in sync mode a describe right after create sees ACTIVE.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,6 +20,7 @@ from ..protocol.errors import (
 )
 from . import arns, lifecycle
 from .jobs import runner_for
+from .pagination import newest_first, paginate
 from .store import Store
 
 MAX_TAGS = 200
@@ -54,6 +57,38 @@ def children(store: Store, kind: str, **attrs: Any) -> list[Any]:
     ]
 
 
+def list_page(
+    store: Store,
+    kind: str,
+    result_key: str,
+    next_token: str | None,
+    max_results: int | None,
+    *,
+    render: Callable[[Any], Any],
+    parent: tuple[str, str, str | None] | None = None,
+) -> dict[str, Any]:
+    """One page of the records of ``kind``, newest first, each rendered by ``render``.
+
+    ``parent`` is ``(member, parent kind, arn)`` of an optional filter argument such as
+    ``("datasetGroupArn", "dataset-group", datasetGroupArn)``: an ARN of the wrong kind ->
+    ``InvalidInputException``; otherwise only the records whose snake-case attribute of that
+    member (``dataset_group_arn``) equals it are listed, and page tokens are bound to it.
+    """
+    member, parent_kind, parent_arn = parent or ("", "", None)
+    if parent_arn is not None:
+        arns.expect(parent_arn, parent_kind, member)
+        attr = re.sub(r"(?<!^)(?=[A-Z])", "_", member).lower()
+    with store.lock:
+        items = newest_first(
+            r
+            for r in store.records[kind].values()
+            if parent_arn is None or getattr(r, attr) == parent_arn
+        )
+        return paginate(
+            items, next_token, max_results, result_key, scope=parent_arn, render=render
+        )
+
+
 def ensure_new(store: Store, kind: str, arn: str) -> None:
     """Refuse to create a resource whose ARN (so whose name) is taken."""
     if arn in store.records[kind]:
@@ -69,6 +104,26 @@ def remove(store: Store, kind: str, arn: str) -> None:
     """Drop a record and its tags."""
     store.records[kind].pop(arn, None)
     store.tags.pop(arn, None)
+
+
+# --- wire shapes -------------------------------------------------------------------------
+
+
+def status_summary(
+    record: Any, arn_member: str, *, name_member: str = "name", failure: bool = True
+) -> dict[str, Any]:
+    """The members most summaries and describes share: name, ARN, status, times, and (when the
+    wire shape has it, ``failure``) ``failureReason``."""
+    out = {
+        name_member: record.name,
+        arn_member: record.arn,
+        "status": record.status,
+        "creationDateTime": record.created,
+        "lastUpdatedDateTime": record.updated,
+    }
+    if failure:
+        out["failureReason"] = record.failure_reason
+    return out
 
 
 # --- tags ----------------------------------------------------------------------------------

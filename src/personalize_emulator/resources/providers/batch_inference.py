@@ -45,10 +45,16 @@ from ...engines.base import EngineError, Model, Query
 from ...protocol.errors import InvalidInputException
 from .. import arns, batch_io, datastore, models, realtime
 from ..batch_records import BatchInferenceJobRecord
-from ..common import ensure_new, get_record, store_create_tags, tags_from_wire
+from ..common import (
+    ensure_new,
+    get_record,
+    list_page,
+    status_summary,
+    store_create_tags,
+    tags_from_wire,
+)
 from ..handlers import handler
 from ..jobs import JobContext, runner_for
-from ..pagination import newest_first, paginate
 from ..realtime import CompiledFilter
 from ..store import Store
 from .recommenders import check_exploration, exploration_of
@@ -149,12 +155,7 @@ def _theme_column(store: Store, mode: str, config: dict[str, Any] | None,
 
 def _summary(j: BatchInferenceJobRecord) -> dict[str, Any]:
     return {
-        "batchInferenceJobArn": j.arn,
-        "jobName": j.name,
-        "status": j.status,
-        "creationDateTime": j.created,
-        "lastUpdatedDateTime": j.updated,
-        "failureReason": j.failure_reason,
+        **status_summary(j, "batchInferenceJobArn", name_member="jobName"),
         "solutionVersionArn": j.solution_version_arn,
         "batchInferenceJobMode": j.mode,
     }
@@ -245,13 +246,10 @@ def list_batch_inference_jobs(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    with store.lock:
-        records = list(store.records[KIND].values())
-        if solutionVersionArn is not None:
-            arns.expect(solutionVersionArn, "solution-version", "solutionVersionArn")
-            records = [r for r in records if r.solution_version_arn == solutionVersionArn]
-        return paginate(newest_first(records), nextToken, maxResults, "batchInferenceJobs",
-                        scope=solutionVersionArn, render=_summary)  # fmt: skip
+    return list_page(
+        store, KIND, "batchInferenceJobs", nextToken, maxResults, render=_summary,
+        parent=("solutionVersionArn", "solution-version", solutionVersionArn),
+    )  # fmt: skip
 
 
 # --- the job -----------------------------------------------------------------------------------

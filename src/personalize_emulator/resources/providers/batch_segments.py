@@ -31,10 +31,16 @@ from ...engines.filters import FilterError, parse_item_attribute_query
 from ...protocol.errors import InvalidInputException
 from .. import arns, batch_io, models
 from ..batch_records import BatchSegmentJobRecord
-from ..common import ensure_new, get_record, store_create_tags, tags_from_wire
+from ..common import (
+    ensure_new,
+    get_record,
+    list_page,
+    status_summary,
+    store_create_tags,
+    tags_from_wire,
+)
 from ..handlers import handler
 from ..jobs import JobContext, runner_for
-from ..pagination import newest_first, paginate
 from ..realtime import CompiledFilter
 from ..store import Store
 
@@ -73,12 +79,7 @@ def _check_lines(inputs: Sequence[batch_io.InputFile], spec: registry.RecipeSpec
 
 def _summary(j: BatchSegmentJobRecord) -> dict[str, Any]:
     return {
-        "batchSegmentJobArn": j.arn,
-        "jobName": j.name,
-        "status": j.status,
-        "creationDateTime": j.created,
-        "lastUpdatedDateTime": j.updated,
-        "failureReason": j.failure_reason,
+        **status_summary(j, "batchSegmentJobArn", name_member="jobName"),
         "solutionVersionArn": j.solution_version_arn,
     }
 
@@ -164,13 +165,10 @@ def list_batch_segment_jobs(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    with store.lock:
-        records = list(store.records[KIND].values())
-        if solutionVersionArn is not None:
-            arns.expect(solutionVersionArn, "solution-version", "solutionVersionArn")
-            records = [r for r in records if r.solution_version_arn == solutionVersionArn]
-        return paginate(newest_first(records), nextToken, maxResults, "batchSegmentJobs",
-                        scope=solutionVersionArn, render=_summary)  # fmt: skip
+    return list_page(
+        store, KIND, "batchSegmentJobs", nextToken, maxResults, render=_summary,
+        parent=("solutionVersionArn", "solution-version", solutionVersionArn),
+    )  # fmt: skip
 
 
 # --- the job -----------------------------------------------------------------------------------

@@ -32,12 +32,14 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
+    list_page,
+    status_summary,
     store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
 from ..jobs import runner_for
-from ..pagination import newest_first, paginate
+from ..pagination import newest_first
 from ..pipeline_records import CampaignRecord, CampaignUpdate, SolutionVersionRecord
 from ..store import Store
 
@@ -148,14 +150,7 @@ def _check_number(member: str, key: str, value: Any, bounds: dict) -> None:
 
 
 def _summary(c: CampaignRecord) -> dict[str, Any]:
-    return {
-        "name": c.name,
-        "campaignArn": c.arn,
-        "status": c.status,
-        "creationDateTime": c.created,
-        "lastUpdatedDateTime": c.updated,
-        "failureReason": c.failure_reason,
-    }
+    return status_summary(c, "campaignArn")
 
 
 def _update(c: CampaignRecord) -> dict[str, Any] | None:
@@ -240,15 +235,10 @@ def list_campaigns(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    if solutionArn is not None:
-        arns.expect(solutionArn, "solution", "solutionArn")
-    with store.lock:
-        items = newest_first(
-            c for c in store.records[KIND].values()
-            if solutionArn is None or c.solution_arn == solutionArn
-        )  # fmt: skip
-        return paginate(items, nextToken, maxResults, "campaigns", scope=solutionArn,
-                        render=_summary)  # fmt: skip
+    return list_page(
+        store, KIND, "campaigns", nextToken, maxResults, render=_summary,
+        parent=("solutionArn", "solution", solutionArn),
+    )  # fmt: skip
 
 
 @handler("personalize", "UpdateCampaign")

@@ -17,14 +17,15 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
+    list_page,
     remove,
     start_create,
     start_delete,
+    status_summary,
     store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
-from ..pagination import newest_first, paginate
 from ..records import DatasetGroupRecord
 from ..store import Store
 
@@ -40,12 +41,7 @@ BLOCKING_CHILDREN = {
 
 def _summary(r: DatasetGroupRecord) -> dict[str, Any]:
     return {
-        "name": r.name,
-        "datasetGroupArn": r.arn,
-        "status": r.status,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
-        "failureReason": r.failure_reason,
+        **status_summary(r, "datasetGroupArn"),
         "domain": r.domain,
     }
 
@@ -94,9 +90,7 @@ def describe_dataset_group(store: Store, *, datasetGroupArn: str) -> dict:
 def list_dataset_groups(
     store: Store, *, nextToken: str | None = None, maxResults: int | None = None
 ) -> dict:
-    with store.lock:
-        items = newest_first(store.records[KIND].values())
-        return paginate(items, nextToken, maxResults, "datasetGroups", render=_summary)
+    return list_page(store, KIND, "datasetGroups", nextToken, maxResults, render=_summary)
 
 
 @handler("personalize", "DeleteDatasetGroup")

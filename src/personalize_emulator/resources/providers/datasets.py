@@ -25,15 +25,16 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
+    list_page,
     start_create,
     start_delete,
+    status_summary,
     store_create_tags,
     tags_from_wire,
 )
 from ..datastore import drop_table
 from ..handlers import handler
 from ..jobs import runner_for
-from ..pagination import newest_first, paginate
 from ..records import DatasetGroupRecord, DatasetRecord, DatasetUpdate, SchemaRecord
 from ..store import Store
 
@@ -51,12 +52,8 @@ UPDATABLE_TYPES = ("ITEMS", "USERS")
 
 def _summary(r: DatasetRecord) -> dict[str, Any]:
     return {
-        "name": r.name,
-        "datasetArn": r.arn,
+        **status_summary(r, "datasetArn", failure=False),
         "datasetType": r.dataset_type,
-        "status": r.status,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
     }
 
 
@@ -164,17 +161,10 @@ def list_datasets(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    if datasetGroupArn is not None:
-        arns.expect(datasetGroupArn, "dataset-group", "datasetGroupArn")
-    with store.lock:
-        items = newest_first(
-            r
-            for r in store.records[KIND].values()
-            if datasetGroupArn is None or r.dataset_group_arn == datasetGroupArn
-        )
-        return paginate(
-            items, nextToken, maxResults, "datasets", scope=datasetGroupArn, render=_summary
-        )
+    return list_page(
+        store, KIND, "datasets", nextToken, maxResults, render=_summary,
+        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
+    )  # fmt: skip
 
 
 @handler("personalize", "UpdateDataset")

@@ -31,11 +31,17 @@ import pyarrow.parquet as pq
 from ...data import DatasetTable, SourceError, resolve_sources
 from ...protocol.errors import InvalidInputException, ResourceInUseException
 from .. import arns, lifecycle, realtime
-from ..common import ensure_new, get_record, store_create_tags, tags_from_wire
+from ..common import (
+    ensure_new,
+    get_record,
+    list_page,
+    status_summary,
+    store_create_tags,
+    tags_from_wire,
+)
 from ..datastore import table_for
 from ..handlers import handler
 from ..jobs import JobContext, JobFailed, runner_for
-from ..pagination import newest_first, paginate
 from ..realtime_records import DataDeletionJobRecord
 from ..store import Store
 
@@ -45,13 +51,8 @@ USER_DATASETS = ("INTERACTIONS", "USERS", "ACTION_INTERACTIONS")
 
 def _summary(r: DataDeletionJobRecord) -> dict[str, Any]:
     return {
-        "dataDeletionJobArn": r.arn,
+        **status_summary(r, "dataDeletionJobArn", name_member="jobName"),
         "datasetGroupArn": r.dataset_group_arn,
-        "jobName": r.name,
-        "status": r.status,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
-        "failureReason": r.failure_reason,
     }
 
 
@@ -227,15 +228,7 @@ def list_data_deletion_jobs(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    if datasetGroupArn is not None:
-        arns.expect(datasetGroupArn, "dataset-group", "datasetGroupArn")
-    with store.lock:
-        items = newest_first(
-            r
-            for r in store.records[KIND].values()
-            if datasetGroupArn is None or r.dataset_group_arn == datasetGroupArn
-        )
-        return paginate(
-            items, nextToken, maxResults, "dataDeletionJobs", scope=datasetGroupArn,
-            render=_summary,
-        )  # fmt: skip
+    return list_page(
+        store, KIND, "dataDeletionJobs", nextToken, maxResults, render=_summary,
+        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
+    )  # fmt: skip

@@ -17,10 +17,17 @@ from typing import Any
 
 from ...protocol.errors import ResourceAlreadyExistsException, ResourceInUseException
 from .. import arns, lifecycle
-from ..common import ensure_deletable, ensure_new, get_record, store_create_tags, tags_from_wire
+from ..common import (
+    ensure_deletable,
+    ensure_new,
+    get_record,
+    list_page,
+    status_summary,
+    store_create_tags,
+    tags_from_wire,
+)
 from ..handlers import handler
 from ..jobs import runner_for
-from ..pagination import newest_first, paginate
 from ..realtime_records import EventTrackerRecord
 from ..store import Store
 
@@ -32,13 +39,7 @@ def _no_work(ctx: Any) -> None:
 
 
 def _summary(r: EventTrackerRecord) -> dict[str, Any]:
-    return {
-        "name": r.name,
-        "eventTrackerArn": r.arn,
-        "status": r.status,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
-    }
+    return status_summary(r, "eventTrackerArn", failure=False)
 
 
 def tracker_by_tracking_id(store: Store, tracking_id: str) -> EventTrackerRecord | None:
@@ -111,17 +112,10 @@ def list_event_trackers(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    if datasetGroupArn is not None:
-        arns.expect(datasetGroupArn, "dataset-group", "datasetGroupArn")
-    with store.lock:
-        items = newest_first(
-            r
-            for r in store.records[KIND].values()
-            if datasetGroupArn is None or r.dataset_group_arn == datasetGroupArn
-        )
-        return paginate(
-            items, nextToken, maxResults, "eventTrackers", scope=datasetGroupArn, render=_summary
-        )
+    return list_page(
+        store, KIND, "eventTrackers", nextToken, maxResults, render=_summary,
+        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
+    )  # fmt: skip
 
 
 @handler("personalize", "DeleteEventTracker")

@@ -18,11 +18,17 @@ from typing import Any
 from ...data import export_dataset
 from ...protocol.errors import ResourceInUseException
 from .. import arns, lifecycle
-from ..common import ensure_new, get_record, store_create_tags, tags_from_wire
+from ..common import (
+    ensure_new,
+    get_record,
+    list_page,
+    status_summary,
+    store_create_tags,
+    tags_from_wire,
+)
 from ..datastore import table_for
 from ..handlers import handler
 from ..jobs import JobContext, runner_for
-from ..pagination import newest_first, paginate
 from ..realtime_records import DatasetExportJobRecord
 from ..store import Store
 
@@ -30,14 +36,7 @@ KIND = "dataset-export-job"
 
 
 def _summary(r: DatasetExportJobRecord) -> dict[str, Any]:
-    return {
-        "datasetExportJobArn": r.arn,
-        "jobName": r.name,
-        "status": r.status,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
-        "failureReason": r.failure_reason,
-    }
+    return status_summary(r, "datasetExportJobArn", name_member="jobName")
 
 
 @handler("personalize", "CreateDatasetExportJob")
@@ -121,14 +120,7 @@ def list_dataset_export_jobs(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    if datasetArn is not None:
-        arns.expect(datasetArn, "dataset", "datasetArn")
-    with store.lock:
-        items = newest_first(
-            r
-            for r in store.records[KIND].values()
-            if datasetArn is None or r.dataset_arn == datasetArn
-        )
-        return paginate(
-            items, nextToken, maxResults, "datasetExportJobs", scope=datasetArn, render=_summary
-        )
+    return list_page(
+        store, KIND, "datasetExportJobs", nextToken, maxResults, render=_summary,
+        parent=("datasetArn", "dataset", datasetArn),
+    )  # fmt: skip

@@ -22,10 +22,17 @@ from typing import Any
 from ...engines.filters import FilterError, parse_filter
 from ...protocol.errors import InvalidInputException, LimitExceededException, ResourceInUseException
 from .. import arns, lifecycle, realtime
-from ..common import ensure_deletable, ensure_new, get_record, store_create_tags, tags_from_wire
+from ..common import (
+    ensure_deletable,
+    ensure_new,
+    get_record,
+    list_page,
+    status_summary,
+    store_create_tags,
+    tags_from_wire,
+)
 from ..handlers import handler
 from ..jobs import runner_for
-from ..pagination import newest_first, paginate
 from ..realtime_records import FilterRecord
 from ..store import Store
 
@@ -41,13 +48,8 @@ def _no_work(ctx: Any) -> None:
 
 def _summary(r: FilterRecord) -> dict[str, Any]:
     return {
-        "name": r.name,
-        "filterArn": r.arn,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
+        **status_summary(r, "filterArn"),
         "datasetGroupArn": r.dataset_group_arn,
-        "failureReason": r.failure_reason,
-        "status": r.status,
     }
 
 
@@ -124,17 +126,10 @@ def list_filters(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    if datasetGroupArn is not None:
-        arns.expect(datasetGroupArn, "dataset-group", "datasetGroupArn")
-    with store.lock:
-        items = newest_first(
-            r
-            for r in store.records[KIND].values()
-            if datasetGroupArn is None or r.dataset_group_arn == datasetGroupArn
-        )
-        return paginate(
-            items, nextToken, maxResults, "Filters", scope=datasetGroupArn, render=_summary
-        )
+    return list_page(
+        store, KIND, "Filters", nextToken, maxResults, render=_summary,
+        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
+    )  # fmt: skip
 
 
 @handler("personalize", "DeleteFilter")

@@ -25,10 +25,16 @@ from ...protocol.errors import (
     ResourceInUseException,
 )
 from .. import arns, datastore, lifecycle
-from ..common import ensure_new, get_record, store_create_tags, tags_from_wire
+from ..common import (
+    ensure_new,
+    get_record,
+    list_page,
+    status_summary,
+    store_create_tags,
+    tags_from_wire,
+)
 from ..handlers import handler
 from ..jobs import JobFailed, runner_for
-from ..pagination import newest_first, paginate
 from ..pipeline_records import DatasetImportJobRecord
 from ..store import Store
 
@@ -39,12 +45,7 @@ IMPORT_MODES = ("FULL", "INCREMENTAL")
 
 def _summary(r: DatasetImportJobRecord) -> dict[str, Any]:
     return {
-        "datasetImportJobArn": r.arn,
-        "jobName": r.name,
-        "status": r.status,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
-        "failureReason": r.failure_reason,
+        **status_summary(r, "datasetImportJobArn", name_member="jobName"),
         "importMode": r.import_mode,
     }
 
@@ -127,16 +128,10 @@ def describe_dataset_import_job(store: Store, *, datasetImportJobArn: str) -> di
         )
         return {
             "datasetImportJob": {
-                "jobName": r.name,
-                "datasetImportJobArn": r.arn,
+                **_summary(r),
                 "datasetArn": r.dataset_arn,
                 "dataSource": {"dataLocation": r.data_location},
                 "roleArn": r.role_arn,
-                "status": r.status,
-                "creationDateTime": r.created,
-                "lastUpdatedDateTime": r.updated,
-                "failureReason": r.failure_reason,
-                "importMode": r.import_mode,
                 "publishAttributionMetricsToS3": r.publish_attribution_metrics_to_s3,
             }
         }
@@ -150,14 +145,7 @@ def list_dataset_import_jobs(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    if datasetArn is not None:
-        arns.expect(datasetArn, "dataset", "datasetArn")
-    with store.lock:
-        items = newest_first(
-            r
-            for r in store.records[KIND].values()
-            if datasetArn is None or r.dataset_arn == datasetArn
-        )
-        return paginate(
-            items, nextToken, maxResults, "datasetImportJobs", scope=datasetArn, render=_summary
-        )
+    return list_page(
+        store, KIND, "datasetImportJobs", nextToken, maxResults, render=_summary,
+        parent=("datasetArn", "dataset", datasetArn),
+    )  # fmt: skip

@@ -34,10 +34,10 @@ from ...protocol.errors import (
     ResourceInUseException,
 )
 from .. import arns, lifecycle, realtime
-from ..common import ensure_deletable, ensure_new, get_record
+from ..common import ensure_deletable, ensure_new, get_record, list_page, status_summary
 from ..handlers import handler
 from ..jobs import runner_for
-from ..pagination import newest_first, paginate
+from ..pagination import paginate
 from ..realtime_records import MetricAttributionRecord, MetricDefinition, MetricsOutput
 from ..store import Store
 
@@ -132,14 +132,7 @@ def _output_wire(o: MetricsOutput) -> dict[str, Any]:
 
 
 def _summary(r: MetricAttributionRecord) -> dict[str, Any]:
-    return {
-        "name": r.name,
-        "metricAttributionArn": r.arn,
-        "status": r.status,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
-        "failureReason": r.failure_reason,
-    }
+    return status_summary(r, "metricAttributionArn")
 
 
 # --------------------------------------------------------------------------- handlers
@@ -212,16 +205,10 @@ def list_metric_attributions(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    if datasetGroupArn is not None:
-        arns.expect(datasetGroupArn, "dataset-group", "datasetGroupArn")
-    with store.lock:
-        items = newest_first(
-            r
-            for r in store.records[KIND].values()
-            if datasetGroupArn is None or r.dataset_group_arn == datasetGroupArn
-        )
-        return paginate(items, nextToken, maxResults, "metricAttributions",
-                        scope=datasetGroupArn, render=_summary)  # fmt: skip
+    return list_page(
+        store, KIND, "metricAttributions", nextToken, maxResults, render=_summary,
+        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
+    )  # fmt: skip
 
 
 @handler("personalize", "ListMetricAttributionMetrics")

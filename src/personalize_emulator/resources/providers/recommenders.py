@@ -41,7 +41,7 @@ import functools
 import shutil
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,10 +59,16 @@ from ...protocol.errors import (
 )
 from .. import arns, datastore, lifecycle, models, realtime, training_data
 from ..batch_records import RecommenderRecord, RecommenderUpdate
-from ..common import ensure_new, get_record, store_create_tags, tags_from_wire
+from ..common import (
+    ensure_new,
+    get_record,
+    list_page,
+    status_summary,
+    store_create_tags,
+    tags_from_wire,
+)
 from ..handlers import handler
 from ..jobs import JobContext, JobFailed, runner_for
-from ..pagination import newest_first, paginate
 from ..store import Store
 from .runtime import DEFAULT_EXPLORATION, Deployment, register_deployment
 from .solution_versions import _select_columns as select_columns
@@ -277,14 +283,10 @@ def _update(r: RecommenderRecord) -> dict[str, Any] | None:
 
 def _summary(r: RecommenderRecord) -> dict[str, Any]:
     return {
-        "name": r.name,
-        "recommenderArn": r.arn,
+        **status_summary(r, "recommenderArn", failure=False),
         "datasetGroupArn": r.dataset_group_arn,
         "recipeArn": r.recipe_arn,
         "recommenderConfig": _effective(r.recommender_config),
-        "status": r.status,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
     }
 
 
@@ -370,13 +372,10 @@ def list_recommenders(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    with store.lock:
-        records: Sequence[RecommenderRecord] = list(store.records[KIND].values())
-        if datasetGroupArn is not None:
-            arns.expect(datasetGroupArn, "dataset-group", "datasetGroupArn")
-            records = [r for r in records if r.dataset_group_arn == datasetGroupArn]
-        return paginate(newest_first(records), nextToken, maxResults, "recommenders",
-                        scope=datasetGroupArn, render=_summary)  # fmt: skip
+    return list_page(
+        store, KIND, "recommenders", nextToken, maxResults, render=_summary,
+        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
+    )  # fmt: skip
 
 
 @handler("personalize", "UpdateRecommender")

@@ -12,9 +12,8 @@ from typing import Any
 from ...data.schemas import SchemaError, parse_schema
 from ...protocol.errors import InvalidInputException, ResourceInUseException
 from .. import arns
-from ..common import ensure_new, get_record, remove
+from ..common import ensure_new, get_record, list_page, remove
 from ..handlers import handler
-from ..pagination import newest_first, paginate
 from ..records import SchemaRecord
 from ..store import Store
 
@@ -54,9 +53,7 @@ def describe_schema(store: Store, *, schemaArn: str) -> dict:
 def list_schemas(
     store: Store, *, nextToken: str | None = None, maxResults: int | None = None
 ) -> dict:
-    with store.lock:
-        items = newest_first(store.records[KIND].values())
-    return paginate(items, nextToken, maxResults, "schemas", render=_summary)
+    return list_page(store, KIND, "schemas", nextToken, maxResults, render=_summary)
 
 
 @handler("personalize", "DeleteSchema")

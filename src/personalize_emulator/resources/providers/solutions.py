@@ -40,13 +40,15 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
+    list_page,
     remove,
+    status_summary,
     store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
 from ..jobs import runner_for
-from ..pagination import newest_first, paginate
+from ..pagination import newest_first
 from ..pipeline_records import SolutionRecord, SolutionUpdate, SolutionVersionRecord
 from ..store import Store
 
@@ -278,11 +280,7 @@ def _check_config(
 
 def _summary(r: SolutionRecord) -> dict[str, Any]:
     return {
-        "name": r.name,
-        "solutionArn": r.arn,
-        "status": r.status,
-        "creationDateTime": r.created,
-        "lastUpdatedDateTime": r.updated,
+        **status_summary(r, "solutionArn", failure=False),
         "recipeArn": r.recipe_arn,
     }
 
@@ -395,22 +393,17 @@ def describe_solution(store: Store, *, solutionArn: str) -> dict:
         versions = versions_of(store, r.arn)
         return {
             "solution": {
-                "name": r.name,
-                "solutionArn": r.arn,
+                **_summary(r),
                 "performHPO": r.perform_hpo,
                 "performAutoML": r.perform_auto_ml,
                 "performAutoTraining": r.perform_auto_training,
                 "performIncrementalUpdate": r.perform_incremental_update,
-                "recipeArn": r.recipe_arn,
                 "datasetGroupArn": r.dataset_group_arn,
                 "eventType": r.event_type,
                 "solutionConfig": r.solution_config,
                 "autoMLResult": (
                     {"bestRecipeArn": r.best_recipe_arn} if r.best_recipe_arn else None
                 ),
-                "status": r.status,
-                "creationDateTime": r.created,
-                "lastUpdatedDateTime": r.updated,
                 "latestSolutionVersion": version_summary(versions[0]) if versions else None,
                 "latestSolutionUpdate": _update_summary(r.latest_update),
             }
@@ -425,17 +418,10 @@ def list_solutions(
     nextToken: str | None = None,
     maxResults: int | None = None,
 ) -> dict:
-    if datasetGroupArn is not None:
-        arns.expect(datasetGroupArn, "dataset-group", "datasetGroupArn")
-    with store.lock:
-        items = newest_first(
-            r
-            for r in store.records[KIND].values()
-            if datasetGroupArn is None or r.dataset_group_arn == datasetGroupArn
-        )
-        return paginate(
-            items, nextToken, maxResults, "solutions", scope=datasetGroupArn, render=_summary
-        )
+    return list_page(
+        store, KIND, "solutions", nextToken, maxResults, render=_summary,
+        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
+    )  # fmt: skip
 
 
 @handler("personalize", "UpdateSolution")
