@@ -210,6 +210,19 @@ class TestUserPersonalization(SequenceChecks, RecipeContract):
                 seed=0, hyperparameters={"hidden_dimension": "lots"}))
 
 
+def test_sampled_softmax_learns_the_chains(monkeypatch):
+    """Large catalogues train with a sampled softmax; on the tiny world it must still learn."""
+    from personalize_emulator.engines.recipes import seq_train
+    from personalize_emulator.engines.synthetic import planted
+
+    monkeypatch.setattr(seq_train, "SAMPLED_ABOVE", 0)
+    monkeypatch.setattr(seq_train, "N_SAMPLED", 16)
+    world = planted(seed=0)
+    model = registry.build(registry.get_recipe("aws-hrnn")).fit(
+        world.data, FitOptions(seed=0, hyperparameters=FAST))
+    assert successor_hits(model, world) >= 0.25
+
+
 class TestHRNN(SequenceChecks, RecipeContract):
     recipe = "aws-hrnn"
     ranking_recipe = "aws-personalized-ranking"

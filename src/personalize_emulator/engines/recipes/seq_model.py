@@ -415,7 +415,10 @@ class SequenceRecipe(Recipe):
         return model
 
     def _fit_als(self, prep: Prepared, hold: dict[int, int], options: FitOptions):
-        cfg = ALSConfig(factors=64 if prep.n_warm > 64 else max(4, prep.n_warm // 2))
+        # the conjugate-gradient solver is warm-started, so a few sweeps settle it; large data
+        # gets fewer (its blend weight is small, and each sweep is two dense user x item products)
+        cfg = ALSConfig(factors=64 if prep.n_warm > 64 else max(4, prep.n_warm // 2),
+                        iterations=10 if len(prep.user_ids) * prep.n_warm <= 5_000_000 else 6)
         rows, cols = [], []
         for u, seq in enumerate(prep.sequences):
             s = seq[:len(seq) - hold.get(u, 0)]

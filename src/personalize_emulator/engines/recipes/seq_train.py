@@ -4,7 +4,11 @@ Each user's history is cut into windows of ``window`` next-item predictions coun
 latest event (so every event is predicted once, and the most recent context is always a full
 window). Windows are bucketed by length into batches, whose order is shuffled every epoch by a
 seeded generator. The loss is cross-entropy over the warm catalogue at every position, optionally
-weighted towards recent events (``recency_mask`` / ``apply_recency_bias``).
+weighted towards recent events (``recency_mask`` / ``apply_recency_bias``). Above
+:data:`SAMPLED_ABOVE` warm items the full softmax is most of an epoch's cost, so it is replaced by
+a sampled softmax: each batch shares :data:`N_SAMPLED` negatives drawn by popularity^0.75, every
+logit is corrected by ``-log(N·q)`` (Jean et al. 2015) and a negative equal to the position's
+target is masked out.
 
 Early stopping follows the service's own offline protocol in miniature: a seeded 10% of users
 (at most 500) have their latest 10% of events held out of training, the held-out NDCG@10 over
@@ -26,6 +30,8 @@ from ..base import TrainingStopped
 from .seq_data import Prepared
 
 PAD_TARGET = -100
+SAMPLED_ABOVE = 2048  # warm items above which training uses a sampled softmax
+N_SAMPLED = 512
 
 
 @dataclass
@@ -201,12 +207,36 @@ class Adam:
             p.addcdiv_(m, v.sqrt().div_(c2).add_(self.eps), value=-step)
 
 
+class _Sampler:
+    """Sampled-softmax loss over warm items (class index = item index - 1)."""
+
+    def __init__(self, prep: Prepared, rng: np.random.Generator, device):
+        q = (prep.popularity[1:prep.n_warm + 1] + 1.0) ** 0.75
+        self.q = torch.as_tensor(q / q.sum(), dtype=torch.float32, device=device)
+        self.log_nq = torch.log(self.q * N_SAMPLED)
+        self.gen = torch.Generator(device=device).manual_seed(int(rng.integers(2 ** 62)))
+
+    def loss(self, net, h: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Per-position cross-entropy (0 at padding), like ``F.cross_entropy(reduction="none")``."""
+        valid = targets != PAD_TARGET
+        tgt = torch.where(valid, targets, torch.zeros_like(targets))
+        neg = torch.multinomial(self.q, N_SAMPLED, replacement=True, generator=self.gen)
+        w_all, bias = net.output_weights(), net.bias
+        pos = (h * w_all[tgt + 1]).sum(-1) + bias[tgt + 1] - self.log_nq[tgt]
+        negs = h @ w_all[neg + 1].T + bias[neg + 1] - self.log_nq[neg]
+        negs = negs.masked_fill(neg[None, :] == tgt[:, None], float("-inf"))
+        logits = torch.cat([pos[:, None], negs], 1)
+        ce = torch.logsumexp(logits, 1) - pos
+        return torch.where(valid, ce, torch.zeros_like(ce))
+
+
 def train(net, prep: Prepared, windows: Windows, cfg: TrainConfig, rng: np.random.Generator,
           device, should_stop: Callable[[], bool], holdout: Holdout | None = None,
           log: Callable[[str], None] | None = None) -> tuple[int, np.ndarray | None]:
     """Train ``net`` in place; return (epochs run, held-out logits of the kept epoch)."""
     opt = Adam(net.parameters(), lr=cfg.lr)
     n_warm = prep.n_warm
+    sampler = _Sampler(prep, rng, device) if n_warm > SAMPLED_ABOVE else None
     best, best_state, best_logits, bad, epochs = -1.0, None, None, 0, 0
     for epoch in range(cfg.max_epochs):
         net.train()
@@ -224,12 +254,15 @@ def train(net, prep: Prepared, windows: Windows, cfg: TrainConfig, rng: np.rando
             h = net.encode(items, _tensor(windows.ctx_in, idx, width, device),
                            _tensor(windows.ctx_next, idx, width, device),
                            torch.as_tensor(users, device=device))
-            w_out = net.output_weights()[1:n_warm + 1]
-            b_out = net.bias[1:n_warm + 1]
-            logits = h.reshape(-1, h.shape[-1]) @ w_out.T + b_out
-            ce = F.cross_entropy(logits, targets.reshape(-1), ignore_index=PAD_TARGET,
-                                 reduction="none")
             wt = weights.reshape(-1)
+            if sampler is not None:
+                ce = sampler.loss(net, h.reshape(-1, h.shape[-1]), targets.reshape(-1))
+            else:
+                w_out = net.output_weights()[1:n_warm + 1]
+                b_out = net.bias[1:n_warm + 1]
+                logits = h.reshape(-1, h.shape[-1]) @ w_out.T + b_out
+                ce = F.cross_entropy(logits, targets.reshape(-1), ignore_index=PAD_TARGET,
+                                     reduction="none")
             loss = (ce * wt).sum() / wt.sum().clamp(min=1e-6)
             opt.zero_grad()
             loss.backward()
