@@ -12,6 +12,10 @@ why it is not one; the job then writes an answer line per query -- the failures 
 :func:`error_line` -- so one bad line never stops the others. :func:`write_output` puts the
 answer lines of one input file at ``<output path>/<input file name>.out``.
 
+:class:`BatchJob` is the job both kinds run: load the version's model once, answer every line
+of every input file, write one ``.out`` per input and count the lines answered and failed;
+:func:`start_job` stores a new job record and submits it.
+
 Checks both Create operations make: the solution version is ACTIVE (ResourceInUseException
 otherwise), at most :data:`MAX_RUNNING` jobs of a kind are pending or running per region
 (LimitExceededException), ``numResults`` is in range, and a ``filterArn`` is an ACTIVE filter
@@ -23,16 +27,19 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Iterable
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..data import SourceError, read_bytes, write_s3
 from ..data.sources import is_s3, list_objects
 from ..engines import registry
+from ..engines.base import Model
 from ..protocol.errors import InvalidInputException, LimitExceededException
-from . import lifecycle
-from .common import get_record
+from . import lifecycle, models
+from .common import ensure_new, get_record, store_create_tags
+from .jobs import JobContext, runner_for
 from .realtime import CompiledFilter, compile_filter
 from .store import Store
 
@@ -203,3 +210,66 @@ def string_member(query: dict[str, Any], member: str, required: bool) -> str | N
     if not isinstance(value, str) or not value:
         raise ValueError(f"{member} must be a non-empty string.")
     return value
+
+
+# --- the job both kinds run --------------------------------------------------------------------
+
+
+class BatchJob(ABC):
+    """One batch job's work. Subclasses give :meth:`output` (the answer to one query, or
+    ``ValueError`` / ``InvalidInputException`` saying why there is none) and may change
+    :meth:`echo` (how an answer line repeats its query) and :meth:`load`."""
+
+    def __init__(self, store: Store, record: Any, version: Any, compiled: CompiledFilter | None,
+                 inputs: Sequence[InputFile]):  # fmt: skip
+        self.store, self.record, self.version = store, record, version
+        self.compiled, self.inputs = compiled, inputs
+        self.n = record.num_results or DEFAULT_RESULTS
+        self.model: Model | None = None
+
+    def load(self) -> None:
+        """In the job thread, before the first line: what every answer needs."""
+        self.model = models.get(self.store, self.version)
+
+    def run(self, ctx: JobContext) -> tuple[list[str], int, int]:
+        self.load()
+        written, answered, failed = [], 0, 0
+        for source in self.inputs:
+            answers = [self.answer(line) for line in source.lines]
+            failed += sum(a["error"] is not None for a in answers)
+            answered += sum(a["error"] is None for a in answers)
+            uri = output_uri(self.record.job_output["s3DataDestination"]["path"], source.name)
+            write_output(self.store, uri, answers)
+            written.append(uri)
+            ctx.progress(f"{source.uri}: {len(answers)} lines -> {uri}")
+        return written, answered, failed
+
+    def publish(self, result: tuple[list[str], int, int]) -> None:
+        self.record.outputs_written, self.record.lines_answered, self.record.lines_failed = result
+
+    def echo(self, query: dict[str, Any]) -> dict[str, Any]:
+        return {"input": query}
+
+    @abstractmethod
+    def output(self, query: dict[str, Any]) -> dict[str, Any]: ...
+
+    def answer(self, line: str) -> dict[str, Any]:
+        query, error = parse_line(line)
+        if query is None:
+            return error_line(line, error or "Invalid input line.")
+        try:
+            output = self.output(query)
+        except (ValueError, InvalidInputException) as exc:  # EngineError, FilterError: ValueError
+            message = getattr(exc, "message", None) or str(exc)
+            return {**self.echo(query), "output": None, "error": message}
+        return {**self.echo(query), "output": output, "error": None}
+
+
+def start_job(store: Store, kind: str, record: Any, tags: dict[str, str], job: BatchJob) -> None:
+    """Store a new job ``record`` with its ``tags`` and submit ``job``; the name is checked
+    again since the input was read outside the lock."""
+    with store.lock:
+        ensure_new(store, kind, record.arn)
+        store.records[kind][record.arn] = record
+        store_create_tags(store, record.arn, tags)
+        runner_for(store).submit(record, job.run, on_success=job.publish)

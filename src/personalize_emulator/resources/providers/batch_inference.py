@@ -41,20 +41,18 @@ from typing import Any
 import numpy as np
 
 from ...engines import registry, serving
-from ...engines.base import EngineError, Model, Query
+from ...engines.base import EngineError, Query
 from ...protocol.errors import InvalidInputException
-from .. import arns, batch_io, datastore, models, realtime
+from .. import arns, batch_io, datastore, realtime
 from ..batch_records import BatchInferenceJobRecord
 from ..common import (
     ensure_new,
     get_record,
     list_page,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
-from ..jobs import JobContext, runner_for
 from ..realtime import CompiledFilter
 from ..store import Store
 from .recommenders import check_exploration, exploration_of
@@ -208,26 +206,22 @@ def create_batch_inference_job(
         compiled = batch_io.job_filter(store, filterArn, version.dataset_group_arn, "ItemID")
         batch_io.check_output_path(output_path)
     inputs = batch_io.read_input(store, jobInput["s3DataSource"]["path"])
-    with store.lock:
-        ensure_new(store, KIND, arn)
-        record = BatchInferenceJobRecord(
-            arn=arn,
-            name=jobName,
-            solution_version_arn=version.arn,
-            dataset_group_arn=version.dataset_group_arn,
-            job_input=jobInput,
-            job_output=jobOutput,
-            role_arn=roleArn,
-            filter_arn=filterArn,
-            num_results=n,
-            batch_inference_job_config=batchInferenceJobConfig,
-            mode=mode,
-            theme_generation_config=themeGenerationConfig,
-        )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
-        job = _Inference(store, record, version, spec, compiled, inputs, theme_column)
-        runner_for(store).submit(record, job.run, on_success=job.publish)
+    record = BatchInferenceJobRecord(
+        arn=arn,
+        name=jobName,
+        solution_version_arn=version.arn,
+        dataset_group_arn=version.dataset_group_arn,
+        job_input=jobInput,
+        job_output=jobOutput,
+        role_arn=roleArn,
+        filter_arn=filterArn,
+        num_results=n,
+        batch_inference_job_config=batchInferenceJobConfig,
+        mode=mode,
+        theme_generation_config=themeGenerationConfig,
+    )
+    job = _Inference(store, record, version, spec, compiled, inputs, theme_column)
+    batch_io.start_job(store, KIND, record, checked_tags, job)
     return {"batchInferenceJobArn": arn}
 
 
@@ -255,51 +249,21 @@ def list_batch_inference_jobs(
 # --- the job -----------------------------------------------------------------------------------
 
 
-class _Inference:
+class _Inference(batch_io.BatchJob):
     """One job's work: answer each line of each input file, write ``<name>.out`` files."""
 
     def __init__(self, store: Store, record: BatchInferenceJobRecord, version: Any,
                  spec: registry.RecipeSpec, compiled: CompiledFilter | None,
                  inputs: Sequence[batch_io.InputFile], theme_column: str | None):  # fmt: skip
-        self.store, self.record, self.version, self.spec = store, record, version, spec
-        self.compiled, self.inputs, self.theme_column = compiled, inputs, theme_column
-        self.n = record.num_results or batch_io.DEFAULT_RESULTS
+        super().__init__(store, record, version, compiled, inputs)
+        self.spec, self.theme_column = spec, theme_column
         self.exploration = exploration_of(record.batch_inference_job_config, spec)
-        self.model: Model | None = None
         self.names: dict[str, str] = {}
 
-    def run(self, ctx: JobContext) -> tuple[list[str], int, int]:
-        self.model = models.get(self.store, self.version)
+    def load(self) -> None:
+        super().load()
         if self.theme_column is not None:
             self.names = self._item_names()
-        written, answered, failed = [], 0, 0
-        for source in self.inputs:
-            answers = []
-            for line in source.lines:
-                answer = self.answer(line)
-                failed += answer["error"] is not None
-                answered += answer["error"] is None
-                answers.append(answer)
-            uri = batch_io.output_uri(self.record.job_output["s3DataDestination"]["path"],
-                                      source.name)  # fmt: skip
-            batch_io.write_output(self.store, uri, answers)
-            written.append(uri)
-            ctx.progress(f"{source.uri}: {len(answers)} lines -> {uri}")
-        return written, answered, failed
-
-    def publish(self, result: tuple[list[str], int, int]) -> None:
-        self.record.outputs_written, self.record.lines_answered, self.record.lines_failed = result
-
-    def answer(self, line: str) -> dict[str, Any]:
-        query, error = batch_io.parse_line(line)
-        if query is None:
-            return batch_io.error_line(line, error or "Invalid input line.")
-        try:
-            output = self._output(query)
-        except (ValueError, InvalidInputException) as exc:  # EngineError is a ValueError
-            message = exc.message if isinstance(exc, InvalidInputException) else str(exc)
-            return batch_io.error_line(query, message)
-        return {"input": query, "output": output, "error": None}
 
     def _mask(self, candidates: Sequence[str], query: dict[str, Any], user_id: str | None,
               item_id: str | None) -> np.ndarray | None:  # fmt: skip
@@ -309,7 +273,7 @@ class _Inference:
         return self.compiled.mask(candidates, user_id=user_id, item_id=item_id,
                                   filter_values=values)  # fmt: skip
 
-    def _output(self, query: dict[str, Any]) -> dict[str, Any]:
+    def output(self, query: dict[str, Any]) -> dict[str, Any]:
         model, use_case = self.model, self.spec.use_case
         assert model is not None
         if use_case == "PERSONALIZED_RANKING":

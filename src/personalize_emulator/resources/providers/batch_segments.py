@@ -26,21 +26,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...engines import registry, serving
-from ...engines.base import Model, Query
-from ...engines.filters import FilterError, parse_item_attribute_query
+from ...engines.base import Query
+from ...engines.filters import parse_item_attribute_query
 from ...protocol.errors import InvalidInputException
-from .. import arns, batch_io, models
+from .. import arns, batch_io
 from ..batch_records import BatchSegmentJobRecord
 from ..common import (
     ensure_new,
     get_record,
     list_page,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
-from ..jobs import JobContext, runner_for
 from ..realtime import CompiledFilter
 from ..store import Store
 
@@ -130,23 +128,19 @@ def create_batch_segment_job(
         batch_io.check_output_path(output_path)
     inputs = batch_io.read_input(store, jobInput["s3DataSource"]["path"])
     _check_lines(inputs, spec, limit)
-    with store.lock:
-        ensure_new(store, KIND, arn)
-        record = BatchSegmentJobRecord(
-            arn=arn,
-            name=jobName,
-            solution_version_arn=version.arn,
-            dataset_group_arn=version.dataset_group_arn,
-            job_input=jobInput,
-            job_output=jobOutput,
-            role_arn=roleArn,
-            filter_arn=filterArn,
-            num_results=n,
-        )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
-        job = _Segments(store, record, version, member, compiled, inputs)
-        runner_for(store).submit(record, job.run, on_success=job.publish)
+    record = BatchSegmentJobRecord(
+        arn=arn,
+        name=jobName,
+        solution_version_arn=version.arn,
+        dataset_group_arn=version.dataset_group_arn,
+        job_input=jobInput,
+        job_output=jobOutput,
+        role_arn=roleArn,
+        filter_arn=filterArn,
+        num_results=n,
+    )
+    job = _Segments(store, record, version, member, compiled, inputs)
+    batch_io.start_job(store, KIND, record, checked_tags, job)
     return {"batchSegmentJobArn": arn}
 
 
@@ -174,49 +168,22 @@ def list_batch_segment_jobs(
 # --- the job -----------------------------------------------------------------------------------
 
 
-class _Segments:
+class _Segments(batch_io.BatchJob):
     """One job's work: a segment of users per input line, written to ``<name>.out``."""
 
     def __init__(self, store: Store, record: BatchSegmentJobRecord, version: Any, member: str,
                  compiled: CompiledFilter | None,
                  inputs: Sequence[batch_io.InputFile]):  # fmt: skip
-        self.store, self.record, self.version, self.member = store, record, version, member
-        self.compiled, self.inputs = compiled, inputs
-        self.n = record.num_results or batch_io.DEFAULT_RESULTS
-        self.model: Model | None = None
+        super().__init__(store, record, version, compiled, inputs)
+        self.member = member
 
-    def run(self, ctx: JobContext) -> tuple[list[str], int, int]:
-        self.model = models.get(self.store, self.version)
-        written, answered, failed = [], 0, 0
-        for source in self.inputs:
-            answers = [self.answer(line) for line in source.lines]
-            failed += sum(a["error"] is not None for a in answers)
-            answered += sum(a["error"] is None for a in answers)
-            uri = batch_io.output_uri(self.record.job_output["s3DataDestination"]["path"],
-                                      source.name)  # fmt: skip
-            batch_io.write_output(self.store, uri, answers)
-            written.append(uri)
-            ctx.progress(f"{source.uri}: {len(answers)} lines -> {uri}")
-        return written, answered, failed
-
-    def publish(self, result: tuple[list[str], int, int]) -> None:
-        self.record.outputs_written, self.record.lines_answered, self.record.lines_failed = result
-
-    def _echo(self, query: Any) -> dict[str, Any]:
-        if self.member == "itemAttributes" and isinstance(query, dict):
+    def echo(self, query: dict[str, Any]) -> dict[str, Any]:
+        if self.member == "itemAttributes":
             return {"itemAttributes": query.get("itemAttributes")}
         return {"input": query}
 
-    def answer(self, line: str) -> dict[str, Any]:
-        query, error = batch_io.parse_line(line)
-        if query is None:
-            return batch_io.error_line(line, error or "Invalid input line.")
-        try:
-            users = self._segment(query)
-        except (ValueError, InvalidInputException, FilterError) as exc:
-            message = getattr(exc, "message", None) or str(exc)
-            return {**self._echo(query), "output": None, "error": message}
-        return {**self._echo(query), "output": {"recommendedUsers": users}, "error": None}
+    def output(self, query: dict[str, Any]) -> dict[str, Any]:
+        return {"recommendedUsers": self._segment(query)}
 
     def _segment(self, query: dict[str, Any]) -> list[str]:
         model = self.model
