@@ -12,6 +12,10 @@ latest training item). Metrics, averaged over test users:
 * ``mean_reciprocal_rank_at_25`` -- 1/rank of the first hit, 0 if none;
 * ``coverage`` -- distinct recommended items / distinct items in Interactions + Items.
 
+The solution's ``eventType`` / ``eventValueThreshold`` filter the interactions before the
+split (:func:`evaluation_events`); test users are drawn from the users in seeded order, integer
+ids by value (:func:`_ordered_users`), as ``shared/baselines/eval_baselines.py`` does.
+
 Keys the public sources leave unnamed (api-surface §10.2), chosen here:
 
 * Trending-Now: ``trend_prediction_accuracy`` -- the last trend window is held out; the summed
@@ -30,6 +34,7 @@ Keys the public sources leave unnamed (api-surface §10.2), chosen here:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -39,10 +44,11 @@ import pandas as pd
 from .base import EngineError, FitOptions, Model, Query, Recipe
 from .dataset import TrainingData
 from .serving import top_indices
-from .training import validate_interactions
+from .training import prepare_interactions, restrict_event_types
 
 KS = (5, 10, 25)
 TOP_N = 25
+_INTEGER = re.compile(r"[+-]?\d+")
 
 
 # --------------------------------------------------------------------------- split
@@ -78,8 +84,8 @@ def personalize_split(
     frame = frame.assign(_row=np.arange(len(frame))).sort_values(
         ["USER_ID", "TIMESTAMP", "_row"], kind="stable"
     )
-    users = np.unique(frame["USER_ID"].to_numpy().astype(str)) if candidate_users is None else (
-        np.unique(np.asarray(candidate_users, dtype=str))
+    users = _ordered_users(
+        frame["USER_ID"].to_numpy() if candidate_users is None else candidate_users
     )
     if len(users) == 0:
         raise EngineError("There are no users to evaluate on.")
@@ -93,6 +99,21 @@ def personalize_split(
     train = frame[~hold].sort_values("_row").drop(columns="_row").reset_index(drop=True)
     test = frame[hold].sort_values("_row").drop(columns="_row").reset_index(drop=True)
     return Split(train, test, [str(u) for u in test_users])
+
+
+def _ordered_users(ids) -> np.ndarray:
+    """Distinct user ids in the order the seeded draw picks from.
+
+    Integer ids (MovieLens' ``1..943``) are ordered by value, others as strings, so a seed
+    selects the same test users as the reference split (``shared/baselines/eval_baselines.py``
+    draws from numerically sorted user codes); string order would put ``"10"`` before ``"2"``
+    and draw a different tenth of the users.
+    """
+    distinct = np.unique(np.asarray(ids).astype(str))
+    if distinct.size and all(_INTEGER.fullmatch(u) for u in distinct.tolist()):
+        order = sorted(range(distinct.size), key=lambda k: (int(distinct[k]), distinct[k]))
+        distinct = distinct[order]
+    return distinct
 
 
 # --------------------------------------------------------------------------- item metrics
@@ -128,6 +149,21 @@ def item_metrics(
     return out
 
 
+def evaluation_events(recipe: Recipe, data: TrainingData, options: FitOptions) -> pd.DataFrame:
+    """The interactions the metrics are computed on: those the model is trained on.
+
+    The solution's ``eventType`` / ``eventValueThreshold`` (and a domain use case's event
+    types) apply before the split, as the reference protocol filters ratings before drawing
+    test users: otherwise test users would be drawn from, and judged on, events the model is
+    never shown (a low rating held out as "relevant" under ``eventValueThreshold``). Events
+    stay in time order with ties in file order.
+    """
+    scoped = getattr(recipe, "event_types", None)
+    if scoped:
+        data = restrict_event_types(data, scoped)
+    return prepare_interactions(data, options)
+
+
 def _catalogue_size(frame: pd.DataFrame, data: TrainingData) -> int:
     ids = set(frame["ITEM_ID"].astype(str))
     if data.items is not None and "ITEM_ID" in data.items.frame.columns:
@@ -138,7 +174,9 @@ def _catalogue_size(frame: pd.DataFrame, data: TrainingData) -> int:
 def recommend_for_test_users(model: Model, split: Split, related: bool = False) -> dict:
     ids = list(model.item_ids)
     index = {item: k for k, item in enumerate(ids)}
-    train_items = {u: g["ITEM_ID"].tolist() for u, g in split.train.groupby("USER_ID", sort=False)}
+    # each user's training items in time order (ties by row), so history[-1] is the latest
+    ordered = split.train.sort_values("TIMESTAMP", kind="stable")
+    train_items = {u: g["ITEM_ID"].tolist() for u, g in ordered.groupby("USER_ID", sort=False)}
     recs: dict[str, list[str]] = {}
     for user in split.test_users:
         history = train_items.get(user, [])
@@ -160,7 +198,7 @@ def recommend_for_test_users(model: Model, split: Split, related: bool = False) 
 def trend_metrics(
     recipe: Recipe, data: TrainingData, options: FitOptions, window_seconds: float
 ) -> dict[str, float]:
-    frame = validate_interactions(data.interactions)
+    frame = evaluation_events(recipe, data, options)
     end = float(frame["TIMESTAMP"].max()) + 1.0
     cut = end - window_seconds
     train = frame[frame["TIMESTAMP"] < cut]
@@ -181,7 +219,7 @@ def trend_metrics(
 
 
 def segmentation_metrics(recipe: Recipe, data: TrainingData, options: FitOptions) -> dict:
-    frame = validate_interactions(data.interactions)
+    frame = evaluation_events(recipe, data, options)
     frame = frame.assign(_row=np.arange(len(frame))).sort_values(
         ["USER_ID", "TIMESTAMP", "_row"], kind="stable"
     )
@@ -294,7 +332,7 @@ def evaluate(
         return segmentation_metrics(recipe, data, options)
     if use_case == "PERSONALIZED_ACTIONS":
         return action_metrics(recipe, data, options)
-    frame = validate_interactions(data.interactions)
+    frame = evaluation_events(recipe, data, options)
     split = personalize_split(frame, options.seed)
     model = recipe.fit(split.training_data(data), options)
     recs = recommend_for_test_users(model, split, related=use_case == "RELATED_ITEMS")
