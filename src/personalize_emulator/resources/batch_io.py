@@ -38,8 +38,8 @@ from ..engines import registry
 from ..engines.base import Model
 from ..protocol.errors import InvalidInputException, LimitExceededException
 from . import lifecycle, models
-from .common import ensure_new, get_record, store_create_tags
-from .jobs import JobContext, runner_for
+from .common import ensure_new, get_record, start_create
+from .jobs import JobContext
 from .realtime import CompiledFilter, compile_filter
 from .store import Store
 
@@ -270,6 +270,4 @@ def start_job(store: Store, kind: str, record: Any, tags: dict[str, str], job: B
     again since the input was read outside the lock."""
     with store.lock:
         ensure_new(store, kind, record.arn)
-        store.records[kind][record.arn] = record
-        store_create_tags(store, record.arn, tags)
-        runner_for(store).submit(record, job.run, on_success=job.publish)
+        start_create(store, kind, record, tags, job.run, on_success=job.publish)

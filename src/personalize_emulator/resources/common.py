@@ -19,6 +19,7 @@ from ..protocol.errors import (
     TooManyTagsException,
 )
 from . import arns, lifecycle
+from .handlers import Handler, handler
 from .jobs import runner_for
 from .pagination import newest_first, paginate
 from .store import Store
@@ -57,6 +58,10 @@ def children(store: Store, kind: str, **attrs: Any) -> list[Any]:
     ]
 
 
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def list_page(
     store: Store,
     kind: str,
@@ -77,16 +82,38 @@ def list_page(
     member, parent_kind, parent_arn = parent or ("", "", None)
     if parent_arn is not None:
         arns.expect(parent_arn, parent_kind, member)
-        attr = re.sub(r"(?<!^)(?=[A-Z])", "_", member).lower()
+        attr = _snake(member)
     with store.lock:
         items = newest_first(
             r
             for r in store.records[kind].values()
             if parent_arn is None or getattr(r, attr) == parent_arn
         )
-        return paginate(
-            items, next_token, max_results, result_key, scope=parent_arn, render=render
-        )
+        return paginate(items, next_token, max_results, result_key, scope=parent_arn, render=render)
+
+
+def list_operation(
+    operation: str,
+    kind: str,
+    result_key: str,
+    render: Callable[[Any], Any],
+    parent: tuple[str, str] | None = None,
+) -> Handler:
+    """Register the ``personalize`` handler of a List ``operation`` served by :func:`list_page`;
+    ``parent`` is ``(member, parent kind)`` of its optional filter argument."""
+
+    def list_records(
+        store: Store,
+        *,
+        nextToken: str | None = None,
+        maxResults: int | None = None,
+        **filters: str | None,
+    ) -> dict[str, Any]:
+        by = None if parent is None else (*parent, filters.get(parent[0]))
+        return list_page(store, kind, result_key, nextToken, maxResults, render=render, parent=by)
+
+    list_records.__name__ = list_records.__qualname__ = _snake(operation)
+    return handler("personalize", operation)(list_records)
 
 
 def ensure_new(store: Store, kind: str, arn: str) -> None:
@@ -167,13 +194,26 @@ def store_create_tags(store: Store, arn: str, tags: dict[str, str]) -> None:
 # --- lifecycles ----------------------------------------------------------------------------
 
 
-def _no_work(ctx: Any) -> None:
-    """Resources whose creation is bookkeeping only: the status walk is the whole job."""
+def no_work(ctx: Any) -> None:
+    """Resources whose creation (or update, stop ...) is bookkeeping only: the status walk is
+    the whole job."""
 
 
-def start_create(store: Store, record: Any) -> None:
-    """Walk a new ``record`` (already in the store, status unset) to ACTIVE via the job runner."""
-    runner_for(store).submit(record, _no_work)
+def start_create(
+    store: Store,
+    kind: str,
+    record: Any,
+    tags: dict[str, str] | None = None,
+    work: Callable[[Any], Any] = no_work,
+    **options: Any,
+) -> None:
+    """Under the lock: insert a new ``record`` with its create-time ``tags`` (already checked
+    by :func:`tags_from_wire`) and submit it to the job runner, which runs ``work(ctx)`` while
+    the record walks its path. ``options`` go to the runner's ``submit`` (``path``,
+    ``on_success`` ...)."""
+    store.records[kind][record.arn] = record
+    store_create_tags(store, record.arn, tags or {})
+    runner_for(store).submit(record, work, **options)
 
 
 def start_delete(store: Store, record: Any, cleanup: Callable[[], None] | None = None) -> None:
@@ -181,5 +221,5 @@ def start_delete(store: Store, record: Any, cleanup: Callable[[], None] | None =
 
     ``cleanup()`` runs while the record is DELETE IN_PROGRESS (e.g. dropping a dataset's rows).
     """
-    work = _no_work if cleanup is None else (lambda ctx: cleanup())
+    work = no_work if cleanup is None else (lambda ctx: cleanup())
     runner_for(store).submit(record, work, path="delete")

@@ -48,7 +48,7 @@ from ..batch_records import BatchInferenceJobRecord
 from ..common import (
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
     status_summary,
     tags_from_wire,
 )
@@ -232,19 +232,13 @@ def describe_batch_inference_job(store: Store, *, batchInferenceJobArn: str) -> 
         return {"batchInferenceJob": _describe(record)}
 
 
-@handler("personalize", "ListBatchInferenceJobs")
-def list_batch_inference_jobs(
-    store: Store,
-    *,
-    solutionVersionArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "batchInferenceJobs", nextToken, maxResults, render=_summary,
-        parent=("solutionVersionArn", "solution-version", solutionVersionArn),
-    )  # fmt: skip
-
+list_batch_inference_jobs = list_operation(
+    "ListBatchInferenceJobs",
+    KIND,
+    "batchInferenceJobs",
+    _summary,
+    ("solutionVersionArn", "solution-version"),
+)
 
 # --- the job -----------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from ..batch_records import BatchSegmentJobRecord
 from ..common import (
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
     status_summary,
     tags_from_wire,
 )
@@ -151,19 +151,13 @@ def describe_batch_segment_job(store: Store, *, batchSegmentJobArn: str) -> dict
         return {"batchSegmentJob": _describe(record)}
 
 
-@handler("personalize", "ListBatchSegmentJobs")
-def list_batch_segment_jobs(
-    store: Store,
-    *,
-    solutionVersionArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "batchSegmentJobs", nextToken, maxResults, render=_summary,
-        parent=("solutionVersionArn", "solution-version", solutionVersionArn),
-    )  # fmt: skip
-
+list_batch_segment_jobs = list_operation(
+    "ListBatchSegmentJobs",
+    KIND,
+    "batchSegmentJobs",
+    _summary,
+    ("solutionVersionArn", "solution-version"),
+)
 
 # --- the job -----------------------------------------------------------------------------------
 

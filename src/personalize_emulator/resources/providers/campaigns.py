@@ -32,7 +32,8 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
+    no_work,
     status_summary,
     store_create_tags,
     tags_from_wire,
@@ -227,18 +228,9 @@ def describe_campaign(store: Store, *, campaignArn: str) -> dict:
         }
 
 
-@handler("personalize", "ListCampaigns")
-def list_campaigns(
-    store: Store,
-    *,
-    solutionArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "campaigns", nextToken, maxResults, render=_summary,
-        parent=("solutionArn", "solution", solutionArn),
-    )  # fmt: skip
+list_campaigns = list_operation(
+    "ListCampaigns", KIND, "campaigns", _summary, ("solutionArn", "solution")
+)
 
 
 @handler("personalize", "UpdateCampaign")
@@ -323,8 +315,4 @@ def delete_campaign(store: Store, *, campaignArn: str) -> None:
             raise ResourceInUseException(
                 f"Campaign {campaignArn} is being updated; delete it once the update finished."
             )
-        runner_for(store).submit(campaign, _no_work, path="delete")
-
-
-def _no_work(ctx: Any) -> None:
-    """Undeploying frees nothing: models belong to their solution versions."""
+        runner_for(store).submit(campaign, no_work, path="delete")

@@ -17,12 +17,11 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
     remove,
     start_create,
     start_delete,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
@@ -67,9 +66,7 @@ def create_dataset_group(
         record = DatasetGroupRecord(
             arn=arn, name=name, domain=domain, role_arn=roleArn, kms_key_arn=kmsKeyArn
         )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
-        start_create(store, record)
+        start_create(store, KIND, record, checked_tags)
     return {"datasetGroupArn": arn, "domain": domain}
 
 
@@ -86,11 +83,7 @@ def describe_dataset_group(store: Store, *, datasetGroupArn: str) -> dict:
         }
 
 
-@handler("personalize", "ListDatasetGroups")
-def list_dataset_groups(
-    store: Store, *, nextToken: str | None = None, maxResults: int | None = None
-) -> dict:
-    return list_page(store, KIND, "datasetGroups", nextToken, maxResults, render=_summary)
+list_dataset_groups = list_operation("ListDatasetGroups", KIND, "datasetGroups", _summary)
 
 
 @handler("personalize", "DeleteDatasetGroup")

@@ -25,11 +25,11 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
+    no_work,
     start_create,
     start_delete,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..datastore import drop_table
@@ -132,9 +132,7 @@ def create_dataset(
             schema_arn=schemaArn,
             tracking_id=str(uuid.uuid4()) if dataset_type == "ACTION_INTERACTIONS" else None,
         )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
-        start_create(store, record)
+        start_create(store, KIND, record, checked_tags)
     return {"datasetArn": arn}
 
 
@@ -153,18 +151,9 @@ def describe_dataset(store: Store, *, datasetArn: str) -> dict:
         }
 
 
-@handler("personalize", "ListDatasets")
-def list_datasets(
-    store: Store,
-    *,
-    datasetGroupArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "datasets", nextToken, maxResults, render=_summary,
-        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
-    )  # fmt: skip
+list_datasets = list_operation(
+    "ListDatasets", KIND, "datasets", _summary, ("datasetGroupArn", "dataset-group")
+)
 
 
 @handler("personalize", "UpdateDataset")
@@ -196,7 +185,7 @@ def update_dataset(store: Store, *, datasetArn: str, schemaArn: str) -> dict:
             dataset.schema_arn = schemaArn
             dataset.touch()
 
-        runner_for(store).submit(dataset, _no_work, path="update", target=update,
+        runner_for(store).submit(dataset, no_work, path="update", target=update,
                                  on_success=switch_schema)  # fmt: skip
     return {"datasetArn": datasetArn}
 
@@ -261,7 +250,3 @@ def _creating(record: Any) -> bool:
         lifecycle.CREATE_PENDING,
         lifecycle.CREATE_IN_PROGRESS,
     )
-
-
-def _no_work(ctx: Any) -> None:
-    """A schema replacement is bookkeeping; the new columns matter at the next training."""

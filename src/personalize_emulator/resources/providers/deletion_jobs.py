@@ -34,14 +34,14 @@ from .. import arns, lifecycle, realtime
 from ..common import (
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
+    start_create,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..datastore import table_for
 from ..handlers import handler
-from ..jobs import JobContext, JobFailed, runner_for
+from ..jobs import JobContext, JobFailed
 from ..realtime_records import DataDeletionJobRecord
 from ..store import Store
 
@@ -193,15 +193,13 @@ def create_data_deletion_job(
             role_arn=roleArn,
             status=lifecycle.PENDING,
         )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
 
         def publish(deleted: int) -> None:
             record.num_deleted = deleted
 
-        runner_for(store).submit(
-            record, lambda ctx: _delete_users(store, record, ctx), path="deletion",
-            on_success=publish,
+        start_create(
+            store, KIND, record, checked_tags, lambda ctx: _delete_users(store, record, ctx),
+            path="deletion", on_success=publish,
         )  # fmt: skip
     return {"dataDeletionJobArn": arn}
 
@@ -220,15 +218,6 @@ def describe_data_deletion_job(store: Store, *, dataDeletionJobArn: str) -> dict
         }
 
 
-@handler("personalize", "ListDataDeletionJobs")
-def list_data_deletion_jobs(
-    store: Store,
-    *,
-    datasetGroupArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "dataDeletionJobs", nextToken, maxResults, render=_summary,
-        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
-    )  # fmt: skip
+list_data_deletion_jobs = list_operation(
+    "ListDataDeletionJobs", KIND, "dataDeletionJobs", _summary, ("datasetGroupArn", "dataset-group")
+)

@@ -21,21 +21,17 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
+    start_create,
+    start_delete,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
-from ..jobs import runner_for
 from ..realtime_records import EventTrackerRecord
 from ..store import Store
 
 KIND = "event-tracker"
-
-
-def _no_work(ctx: Any) -> None:
-    """Creating or deleting a tracker is bookkeeping; the status walk is the whole job."""
 
 
 def _summary(r: EventTrackerRecord) -> dict[str, Any]:
@@ -84,9 +80,7 @@ def create_event_tracker(
             account_id=store.account_id,
             status=lifecycle.CREATE_PENDING,
         )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
-        runner_for(store).submit(record, _no_work)
+        start_create(store, KIND, record, checked_tags)
     return {"eventTrackerArn": arn, "trackingId": record.tracking_id}
 
 
@@ -104,18 +98,9 @@ def describe_event_tracker(store: Store, *, eventTrackerArn: str) -> dict:
         }
 
 
-@handler("personalize", "ListEventTrackers")
-def list_event_trackers(
-    store: Store,
-    *,
-    datasetGroupArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "eventTrackers", nextToken, maxResults, render=_summary,
-        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
-    )  # fmt: skip
+list_event_trackers = list_operation(
+    "ListEventTrackers", KIND, "eventTrackers", _summary, ("datasetGroupArn", "dataset-group")
+)
 
 
 @handler("personalize", "DeleteEventTracker")
@@ -123,4 +108,4 @@ def delete_event_tracker(store: Store, *, eventTrackerArn: str) -> None:
     with store.lock:
         record = get_record(store, KIND, eventTrackerArn, "eventTrackerArn")
         ensure_deletable(record)
-        runner_for(store).submit(record, _no_work, path="delete")
+        start_delete(store, record)

@@ -21,14 +21,14 @@ from .. import arns, lifecycle
 from ..common import (
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
+    start_create,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..datastore import table_for
 from ..handlers import handler
-from ..jobs import JobContext, runner_for
+from ..jobs import JobContext
 from ..realtime_records import DatasetExportJobRecord
 from ..store import Store
 
@@ -74,8 +74,6 @@ def create_dataset_export_job(
             kms_key_arn=destination.get("kmsKeyArn"),
             status=lifecycle.CREATE_PENDING,
         )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
 
         def export(ctx: JobContext) -> list[str]:
             return export_dataset(
@@ -90,7 +88,7 @@ def create_dataset_export_job(
         def publish(keys: list[str]) -> None:
             record.keys_written = keys
 
-        runner_for(store).submit(record, export, on_success=publish)
+        start_create(store, KIND, record, checked_tags, export, on_success=publish)
     return {"datasetExportJobArn": arn}
 
 
@@ -112,15 +110,6 @@ def describe_dataset_export_job(store: Store, *, datasetExportJobArn: str) -> di
         }
 
 
-@handler("personalize", "ListDatasetExportJobs")
-def list_dataset_export_jobs(
-    store: Store,
-    *,
-    datasetArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "datasetExportJobs", nextToken, maxResults, render=_summary,
-        parent=("datasetArn", "dataset", datasetArn),
-    )  # fmt: skip
+list_dataset_export_jobs = list_operation(
+    "ListDatasetExportJobs", KIND, "datasetExportJobs", _summary, ("datasetArn", "dataset")
+)

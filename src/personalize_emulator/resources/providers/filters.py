@@ -26,13 +26,13 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
+    start_create,
+    start_delete,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
-from ..jobs import runner_for
 from ..realtime_records import FilterRecord
 from ..store import Store
 
@@ -40,10 +40,6 @@ KIND = "filter"
 MAX_FILTERS_PER_GROUP = 10
 MAX_FIELDS_PER_GROUP = 10
 BATCH_KINDS = ("batch-inference-job", "batch-segment-job")
-
-
-def _no_work(ctx: Any) -> None:
-    """A validated filter is ready at once; the status walk is the whole job."""
 
 
 def _summary(r: FilterRecord) -> dict[str, Any]:
@@ -105,9 +101,7 @@ def create_filter(
             filter_expression=filterExpression,
             status=lifecycle.CREATE_PENDING,
         )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
-        runner_for(store).submit(record, _no_work)
+        start_create(store, KIND, record, checked_tags)
     return {"filterArn": arn}
 
 
@@ -118,18 +112,9 @@ def describe_filter(store: Store, *, filterArn: str) -> dict:
         return {"filter": {**_summary(r), "filterExpression": r.filter_expression}}
 
 
-@handler("personalize", "ListFilters")
-def list_filters(
-    store: Store,
-    *,
-    datasetGroupArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "Filters", nextToken, maxResults, render=_summary,
-        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
-    )  # fmt: skip
+list_filters = list_operation(
+    "ListFilters", KIND, "Filters", _summary, ("datasetGroupArn", "dataset-group")
+)
 
 
 @handler("personalize", "DeleteFilter")
@@ -148,4 +133,4 @@ def delete_filter(store: Store, *, filterArn: str) -> None:
             raise ResourceInUseException(
                 f"Filter {filterArn} is used by {', '.join(busy)}, which is still running."
             )
-        runner_for(store).submit(record, _no_work, path="delete")
+        start_delete(store, record)

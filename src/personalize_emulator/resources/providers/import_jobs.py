@@ -28,13 +28,13 @@ from .. import arns, datastore, lifecycle
 from ..common import (
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
+    start_create,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
-from ..jobs import JobFailed, runner_for
+from ..jobs import JobFailed
 from ..pipeline_records import DatasetImportJobRecord
 from ..store import Store
 
@@ -105,8 +105,6 @@ def create_dataset_import_job(
             role_arn=roleArn,
             publish_attribution_metrics_to_s3=publishAttributionMetricsToS3,
         )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
 
         def work(ctx: Any) -> int:
             if isinstance(sources, SourceError):
@@ -116,7 +114,7 @@ def create_dataset_import_job(
         def done(rows: int) -> None:
             record.rows_imported = rows
 
-        runner_for(store).submit(record, work, on_success=done)
+        start_create(store, KIND, record, checked_tags, work, on_success=done)
     return {"datasetImportJobArn": arn}
 
 
@@ -137,15 +135,6 @@ def describe_dataset_import_job(store: Store, *, datasetImportJobArn: str) -> di
         }
 
 
-@handler("personalize", "ListDatasetImportJobs")
-def list_dataset_import_jobs(
-    store: Store,
-    *,
-    datasetArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "datasetImportJobs", nextToken, maxResults, render=_summary,
-        parent=("datasetArn", "dataset", datasetArn),
-    )  # fmt: skip
+list_dataset_import_jobs = list_operation(
+    "ListDatasetImportJobs", KIND, "datasetImportJobs", _summary, ("datasetArn", "dataset")
+)

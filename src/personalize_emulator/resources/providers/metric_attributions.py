@@ -34,7 +34,16 @@ from ...protocol.errors import (
     ResourceInUseException,
 )
 from .. import arns, lifecycle, realtime
-from ..common import ensure_deletable, ensure_new, get_record, list_page, status_summary
+from ..common import (
+    ensure_deletable,
+    ensure_new,
+    get_record,
+    list_operation,
+    no_work,
+    start_create,
+    start_delete,
+    status_summary,
+)
 from ..handlers import handler
 from ..jobs import runner_for
 from ..pagination import paginate
@@ -46,10 +55,6 @@ MAX_METRICS = 10
 _SUM = re.compile(r"^\s*SUM\s*\(\s*(Items|Interactions)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$",
                   re.IGNORECASE)  # fmt: skip
 _SAMPLECOUNT = re.compile(r"^\s*SAMPLECOUNT\s*\(\s*\)\s*$", re.IGNORECASE)
-
-
-def _no_work(ctx: Any) -> None:
-    """Metric definitions are bookkeeping; counting happens as events arrive."""
 
 
 # --------------------------------------------------------------------------- checks
@@ -177,8 +182,7 @@ def create_metric_attribution(
             output=_output(metricsOutputConfig),
             status=lifecycle.CREATE_PENDING,
         )
-        store.records[KIND][arn] = record
-        runner_for(store).submit(record, _no_work)
+        start_create(store, KIND, record)
     return {"metricAttributionArn": arn}
 
 
@@ -197,18 +201,13 @@ def describe_metric_attribution(store: Store, *, metricAttributionArn: str) -> d
         }
 
 
-@handler("personalize", "ListMetricAttributions")
-def list_metric_attributions(
-    store: Store,
-    *,
-    datasetGroupArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "metricAttributions", nextToken, maxResults, render=_summary,
-        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
-    )  # fmt: skip
+list_metric_attributions = list_operation(
+    "ListMetricAttributions",
+    KIND,
+    "metricAttributions",
+    _summary,
+    ("datasetGroupArn", "dataset-group"),
+)
 
 
 @handler("personalize", "ListMetricAttributionMetrics")
@@ -270,7 +269,7 @@ def update_metric_attribution(
                 del r.values[key]
         if metricsOutputConfig is not None:
             r.output = _output(metricsOutputConfig)
-        runner_for(store).submit(r, _no_work, path="update")
+        runner_for(store).submit(r, no_work, path="update")
     return {"metricAttributionArn": metricAttributionArn}
 
 
@@ -279,7 +278,7 @@ def delete_metric_attribution(store: Store, *, metricAttributionArn: str) -> Non
     with store.lock:
         record = get_record(store, KIND, metricAttributionArn, "metricAttributionArn")
         ensure_deletable(record)
-        runner_for(store).submit(record, _no_work, path="delete")
+        start_delete(store, record)
 
 
 # --------------------------------------------------------------------------- counting

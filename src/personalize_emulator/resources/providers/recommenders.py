@@ -62,9 +62,10 @@ from ..batch_records import RecommenderRecord, RecommenderUpdate
 from ..common import (
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
+    no_work,
+    start_create,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
@@ -261,10 +262,6 @@ class _Training:
             shutil.rmtree(previous, ignore_errors=True)
 
 
-def _no_work(ctx: JobContext) -> None:
-    """Stop / start: the status walk is the whole job (the model stays on disk)."""
-
-
 # --- wire shapes -------------------------------------------------------------------------------
 
 
@@ -350,10 +347,8 @@ def create_recommender(
             recipe_arn=spec.arn,
             recommender_config=recommenderConfig,
         )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
         training = _Training(store, record, spec, tables, recommenderConfig)
-        runner_for(store).submit(record, training.run, on_success=training.publish)
+        start_create(store, KIND, record, checked_tags, training.run, on_success=training.publish)
     return {"recommenderArn": arn}
 
 
@@ -364,18 +359,9 @@ def describe_recommender(store: Store, *, recommenderArn: str) -> dict:
         return {"recommender": _describe(record)}
 
 
-@handler("personalize", "ListRecommenders")
-def list_recommenders(
-    store: Store,
-    *,
-    datasetGroupArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "recommenders", nextToken, maxResults, render=_summary,
-        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
-    )  # fmt: skip
+list_recommenders = list_operation(
+    "ListRecommenders", KIND, "recommenders", _summary, ("datasetGroupArn", "dataset-group")
+)
 
 
 @handler("personalize", "UpdateRecommender")
@@ -417,7 +403,7 @@ def stop_recommender(store: Store, *, recommenderArn: str) -> dict:
         record: RecommenderRecord = get_record(store, KIND, recommenderArn, "recommenderArn")
         lifecycle.require_status(record.arn, record.status, lifecycle.ACTIVE)
         _refuse_while_updating(record, "stop it")
-        runner_for(store).submit(record, _no_work, path="stop")
+        runner_for(store).submit(record, no_work, path="stop")
     return {"recommenderArn": record.arn}
 
 
@@ -426,7 +412,7 @@ def start_recommender(store: Store, *, recommenderArn: str) -> dict:
     with store.lock:
         record: RecommenderRecord = get_record(store, KIND, recommenderArn, "recommenderArn")
         lifecycle.require_status(record.arn, record.status, lifecycle.INACTIVE)
-        runner_for(store).submit(record, _no_work, path="start")
+        runner_for(store).submit(record, no_work, path="start")
     return {"recommenderArn": record.arn}
 
 

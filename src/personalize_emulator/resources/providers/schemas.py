@@ -12,7 +12,7 @@ from typing import Any
 from ...data.schemas import SchemaError, parse_schema
 from ...protocol.errors import InvalidInputException, ResourceInUseException
 from .. import arns
-from ..common import ensure_new, get_record, list_page, remove
+from ..common import ensure_new, get_record, list_operation, remove
 from ..handlers import handler
 from ..records import SchemaRecord
 from ..store import Store
@@ -49,11 +49,7 @@ def describe_schema(store: Store, *, schemaArn: str) -> dict:
     return {"schema": {**_summary(record), "schema": record.schema}}
 
 
-@handler("personalize", "ListSchemas")
-def list_schemas(
-    store: Store, *, nextToken: str | None = None, maxResults: int | None = None
-) -> dict:
-    return list_page(store, KIND, "schemas", nextToken, maxResults, render=_summary)
+list_schemas = list_operation("ListSchemas", KIND, "schemas", _summary)
 
 
 @handler("personalize", "DeleteSchema")

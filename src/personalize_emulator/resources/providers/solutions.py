@@ -40,10 +40,11 @@ from ..common import (
     ensure_deletable,
     ensure_new,
     get_record,
-    list_page,
+    list_operation,
+    no_work,
     remove,
+    start_create,
     status_summary,
-    store_create_tags,
     tags_from_wire,
 )
 from ..handlers import handler
@@ -380,9 +381,7 @@ def create_solution(
             event_type=eventType,
             solution_config=solutionConfig,
         )
-        store.records[KIND][arn] = record
-        store_create_tags(store, arn, checked_tags)
-        runner_for(store).submit(record, _no_work)
+        start_create(store, KIND, record, checked_tags)
     return {"solutionArn": arn}
 
 
@@ -410,18 +409,9 @@ def describe_solution(store: Store, *, solutionArn: str) -> dict:
         }
 
 
-@handler("personalize", "ListSolutions")
-def list_solutions(
-    store: Store,
-    *,
-    datasetGroupArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    return list_page(
-        store, KIND, "solutions", nextToken, maxResults, render=_summary,
-        parent=("datasetGroupArn", "dataset-group", datasetGroupArn),
-    )  # fmt: skip
+list_solutions = list_operation(
+    "ListSolutions", KIND, "solutions", _summary, ("datasetGroupArn", "dataset-group")
+)
 
 
 @handler("personalize", "UpdateSolution")
@@ -475,7 +465,7 @@ def update_solution(
                 solution.solution_config = config
             solution.touch()
 
-        runner_for(store).submit(solution, _no_work, path="update", target=update,
+        runner_for(store).submit(solution, no_work, path="update", target=update,
                                  on_success=apply)  # fmt: skip
     return {"solutionArn": solutionArn}
 
@@ -506,8 +496,4 @@ def delete_solution(store: Store, *, solutionArn: str) -> None:
                 models.forget(store, version)
                 remove(store, VERSION_KIND, version.arn)
 
-        runner_for(store).submit(solution, _no_work, path="delete", on_success=drop_versions)
-
-
-def _no_work(ctx: Any) -> None:
-    """A solution is configuration: the status walk is the whole job."""
+        runner_for(store).submit(solution, no_work, path="delete", on_success=drop_versions)
