@@ -15,8 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .pipeline_records import PENDING, SubUpdate
-from .records import StatusRecord
+from .records import PENDING, StatusRecord, SubUpdate
 
 
 @dataclass(kw_only=True)

@@ -15,31 +15,10 @@ only starts from a new record, so a live resource is never re-created by acciden
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from .records import StatusRecord, now
-
-PENDING = "CREATE PENDING"
-
-
-@dataclass(kw_only=True)
-class SubUpdate:
-    """A ``latest*Update`` sub-record: one update's progress, walked by the runner's update
-    path. ``status`` None means the update drives its parent record itself (see campaigns)."""
-
-    status: str | None = PENDING
-    failure_reason: str | None = None
-    created: datetime = field(default_factory=now)
-    updated: datetime | None = None
-
-    def __post_init__(self) -> None:
-        if self.updated is None:
-            self.updated = self.created
-
-    def touch(self) -> None:
-        self.updated = now()
+from .records import PENDING, StatusRecord, SubUpdate
 
 
 @dataclass(kw_only=True)

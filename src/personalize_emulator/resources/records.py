@@ -20,10 +20,14 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+PENDING = "CREATE PENDING"
+
+
 @dataclass(kw_only=True)
-class Record:
-    arn: str
-    name: str
+class Stamped:
+    """``created`` and ``updated`` (which starts equal to ``created``), for records and the
+    ``latest*Update`` sub-records alike."""
+
     created: datetime = field(default_factory=now)
     updated: datetime | None = None
 
@@ -33,6 +37,12 @@ class Record:
 
     def touch(self) -> None:
         self.updated = now()
+
+
+@dataclass(kw_only=True)
+class Record(Stamped):
+    arn: str
+    name: str
 
 
 @dataclass(kw_only=True)
@@ -55,21 +65,20 @@ class DatasetGroupRecord(StatusRecord):
 
 
 @dataclass(kw_only=True)
-class DatasetUpdate:
+class SubUpdate(Stamped):
+    """A ``latest*Update`` sub-record: one update's progress, walked by the runner's update
+    path. ``status`` None means the update drives its parent record itself (see campaigns)."""
+
+    status: str | None = PENDING
+    failure_reason: str | None = None
+
+
+@dataclass(kw_only=True)
+class DatasetUpdate(SubUpdate):
     """``latestDatasetUpdate``: the last UpdateDataset (schema replacement) and its progress."""
 
+    status: str | None = None  # set by the runner's update path
     schema_arn: str
-    status: str | None = None
-    failure_reason: str | None = None
-    created: datetime = field(default_factory=now)
-    updated: datetime | None = None
-
-    def __post_init__(self) -> None:
-        if self.updated is None:
-            self.updated = self.created
-
-    def touch(self) -> None:
-        self.updated = now()
 
 
 @dataclass(kw_only=True)
