@@ -157,6 +157,55 @@ class DatasetTable:
         manifest["parts"] = merged
         return obsolete
 
+    def delete_rows(self, column: str, values: Iterable[str]) -> int:
+        """Remove every row whose ``column`` holds one of ``values``; returns how many went.
+
+        As crash-safe as an import: each part holding such rows is rewritten without them into
+        staging, then one manifest replace swaps the new parts in. They keep their sequence
+        number and source, so "newest record per id" and ``ingestionMode`` selections read the
+        survivors as before; a part left empty is dropped, untouched parts stay as they are.
+        """
+        index = self.schema.get_field_index(column)
+        wanted = pa.array(sorted(set(values)), pa.string())
+        if index < 0 or len(wanted) == 0:
+            return 0
+        with self.lock:
+            manifest = self._manifest()
+            staging = self.directory / "staging" / uuid.uuid4().hex
+            staging.mkdir(parents=True)
+            try:
+                removed, rewritten = 0, {}  # old file -> its replacement entry (None: dropped)
+                for part in manifest["parts"]:
+                    rows = self._align(pq.read_table(self.parts_dir / part["file"]))
+                    hit = pc.fill_null(pc.is_in(rows.column(index), value_set=wanted), False)
+                    count = pc.sum(hit).as_py() or 0
+                    if not count:
+                        continue
+                    removed += count
+                    survivors = rows.filter(pc.invert(hit))
+                    if survivors.num_rows == 0:
+                        rewritten[part["file"]] = None
+                        continue
+                    name = f"{part['seq']:010d}-{part['source']}-{uuid.uuid4().hex[:8]}.parquet"
+                    pq.write_table(survivors, staging / name)
+                    rewritten[part["file"]] = {**part, "file": name, "rows": survivors.num_rows}
+                if not removed:
+                    return 0
+                for entry in rewritten.values():
+                    if entry is not None:
+                        os.replace(staging / entry["file"], self.parts_dir / entry["file"])
+                manifest["parts"] = [
+                    rewritten.get(p["file"], p)
+                    for p in manifest["parts"]
+                    if rewritten.get(p["file"], p) is not None
+                ]
+                self._save(manifest)
+                for old in rewritten:
+                    (self.parts_dir / old).unlink(missing_ok=True)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return removed
+
     def clear(self) -> None:
         """Delete all records (DeleteDataset)."""
         with self.lock:

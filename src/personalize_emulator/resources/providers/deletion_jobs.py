@@ -10,9 +10,9 @@ columns, fails the job with the reason.
 
 Removing rows rewrites a table: every row of the users not listed is kept, in its order, bulk
 rows as bulk and put rows as put, so later FULL imports, ``ingestionMode`` exports and "newest
-record per id" still read them as before. (``DatasetTable`` has no row deletion of its own;
-the rewrite reads the parts, clears the table and writes the survivors back, all under the
-table's lock, which PutEvents and imports also take.)
+record per id" still read them as before. ``DatasetTable.delete_rows`` does it under the
+table's lock (which PutEvents and imports also take) and swaps the rewritten parts in with one
+manifest replace, so a crash midway leaves the table as it was.
 
 Creating a job while an import job of the group is still running is refused (ResourceInUse):
 the rewrite would race the import's commit. Listings are newest first.
@@ -23,10 +23,6 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
-
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ...data import DatasetTable, SourceError, resolve_sources
 from ...protocol.errors import InvalidInputException, ResourceInUseException
@@ -85,50 +81,11 @@ def read_user_ids(account: str, region: str, location: str) -> set[str]:
     return users
 
 
-def _aligned(table: DatasetTable, part: pa.Table) -> pa.Table:
-    """A part written under an older schema, with the columns UpdateDataset added as nulls."""
-    columns = [
-        part.column(f.name).cast(f.type) if f.name in part.column_names
-        else pa.nulls(part.num_rows, f.type)
-        for f in table.schema
-    ]  # fmt: skip
-    return pa.Table.from_arrays(columns, schema=table.schema)
-
-
 def remove_users(table: DatasetTable, users: set[str]) -> int:
-    """Rewrite ``table`` without the rows of ``users``; returns the number of rows removed.
-
-    Parts are rewritten in their order and with their source (bulk or put), so "newest record
-    per id" and ``ingestionMode`` exports read the survivors exactly as before.
-    """
+    """Delete the rows of ``users`` from ``table`` (atomically); the number of rows removed."""
     if not users or table.parsed.field("USER_ID") is None:
         return 0
-    wanted = pa.array(sorted(users), pa.string())
-    with table.lock:
-        puts = set(table.parts("PUT"))
-        runs: list[tuple[str, list[pa.Table]]] = []  # consecutive parts of one source
-        removed = 0
-        for path in table.parts("ALL"):
-            rows = _aligned(table, pq.read_table(path))
-            hit = pc.fill_null(pc.is_in(rows.column("USER_ID"), value_set=wanted), False)
-            removed += pc.sum(hit).as_py() or 0
-            source = "put" if path in puts else "bulk"
-            if not runs or runs[-1][0] != source:
-                runs.append((source, []))
-            runs[-1][1].append(rows.filter(pc.invert(hit)))
-        if removed == 0:
-            return 0
-        table.clear()
-        for source, parts in runs:
-            rows = pa.concat_tables(parts)
-            if source == "put":
-                table.append_records(rows, "put")
-                continue
-            # INCREMENTAL only adds parts; after clear() there is nothing for it to replace.
-            with table.begin_import("INCREMENTAL") as staging:
-                staging.write(rows)
-                staging.commit()
-    return removed
+    return table.delete_rows("USER_ID", users)
 
 
 def _delete_users(store: Store, record: DataDeletionJobRecord, ctx: JobContext) -> int:
