@@ -105,3 +105,17 @@ def test_load_model_refuses_foreign_classes(tmp_path):
     save_json(tmp_path, "engine", {"model_class": "os:system"})
     with pytest.raises(EngineError, match="outside the engines"):
         load_model(tmp_path)
+
+
+def test_vocabulary_indices_match_ids_and_mark_unknown():
+    import numpy as np
+
+    from personalize_emulator.engines.vocab import Vocabulary
+
+    vocab = Vocabulary(["b", "a", "10", "2"])
+    assert vocab.ids == ["10", "2", "a", "b"]
+    got = vocab.indices(["a", "zz", 10, np.str_("b"), "2"])
+    assert got.dtype == np.int64
+    assert got.tolist() == [2, -1, 0, 3, 1]
+    assert vocab.indices([]).tolist() == []
+    assert Vocabulary.from_array(vocab.to_array()).indices(np.array(["b"])).tolist() == [3]

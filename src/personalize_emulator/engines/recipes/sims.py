@@ -88,27 +88,37 @@ class SimsModel(CatalogueModel):
         return cls(items, histories, a["indptr"], a["neighbours"], a["weights"], a["counts"])
 
 
-def _proximity(frame: pd.DataFrame, users: np.ndarray, items: np.ndarray, n_items: int):
-    """Sum over users of exp(-(d-1)/decay) for item pairs d <= window apart in a history."""
-    rows, cols, vals = [], [], []
+def _pair_keys(upper: sp.csr_matrix) -> np.ndarray:
+    """Sorted int64 keys ``row * n + col`` of a canonical CSR matrix's stored entries."""
+    rows = np.repeat(np.arange(upper.shape[0], dtype=np.int64), np.diff(upper.indptr))
+    return rows * upper.shape[1] + upper.indices.astype(np.int64)
+
+
+def _proximity(users: np.ndarray, items: np.ndarray, keys: np.ndarray, n_items: int):
+    """Per stored pair (``keys``, upper triangle), the sum over users of exp(-(d-1)/decay)
+    for each time the two items sit d <= window positions apart in the user's history.
+
+    ``users``/``items`` are the events sorted by user then time. Pairs are looked up in the
+    co-interaction pairs that passed the floor, so memory stays O(pairs + events) instead of
+    materialising a window's worth of pair lists (3.5 GB at 1M events).
+    """
+    out = np.zeros(len(keys))
+    if not len(keys):
+        return out
     for d in range(1, PROXIMITY_WINDOW + 1):
         same = users[d:] == users[:-d]
         if not same.any():
             break
         a, b = items[:-d][same], items[d:][same]
         keep = a != b
-        w = np.exp(-(d - 1) / PROXIMITY_DECAY)
-        rows += [a[keep], b[keep]]
-        cols += [b[keep], a[keep]]
-        vals.append(np.full(2 * int(keep.sum()), w))
-    if not vals:
-        return sp.csr_matrix((n_items, n_items))
-    m = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(n_items, n_items),
-    )
-    m.sum_duplicates()
-    return m
+        a, b = a[keep], b[keep]
+        # sorted needles make the binary searches walk the keys in order (~5x faster)
+        query = np.sort(np.minimum(a, b) * n_items + np.maximum(a, b))
+        pos = np.searchsorted(keys, query)
+        pos[pos == len(keys)] = 0
+        found = pos[keys[pos] == query]
+        out += np.bincount(found, minlength=len(keys)) * np.exp(-(d - 1) / PROXIMITY_DECAY)
+    return out
 
 
 def _fit_similarity(frame: pd.DataFrame, items: Vocabulary, options: FitOptions):
@@ -131,15 +141,21 @@ def _fit_similarity(frame: pd.DataFrame, items: Vocabulary, options: FitOptions)
     i = items.indices(kept["ITEM_ID"].to_numpy())
     n_items = len(items)
 
-    x = sp.csr_matrix((np.ones(len(u)), (u, i)), shape=(len(user_vocab), n_items))
+    # float32 counts are exact far beyond any realistic number of users per pair
+    x = sp.csr_matrix((np.ones(len(u), dtype=np.float32), (u, i)),
+                      shape=(len(user_vocab), n_items))
     x.sum_duplicates()
     x.data[:] = 1.0
-    n = np.asarray(x.sum(axis=0)).ravel()
+    n = np.asarray(x.sum(axis=0), dtype=np.float64).ravel()
+    # The co-interaction floor is applied before anything else is built on the pairs: with the
+    # default of 3 it keeps ~6% of the pairs of a 50k-item catalogue.
     cooc = (x.T @ x).tocsr()
-    cooc.setdiag(0)
-    cooc.eliminate_zeros()
+    del x
     cooc.data[cooc.data < max(min_co, 1)] = 0
-    cooc.eliminate_zeros()
+    upper = sp.triu(cooc, k=1, format="csr")
+    del cooc
+    upper.eliminate_zeros()
+    upper.sort_indices()
 
     # Items outside the interaction-count band (the rarest are noise, the most popular
     # co-occur with everything) are down-weighted as neighbours rather than dropped: dropping
@@ -149,14 +165,21 @@ def _fit_similarity(frame: pd.DataFrame, items: Vocabulary, options: FitOptions)
     outside = (n < lo_c) | (n > hi_c)
     damp = np.where(outside, OUTSIDE_BAND_WEIGHT, 1.0)
 
+    keys = _pair_keys(upper)
     order = np.lexsort((kept["TIMESTAMP"].to_numpy(), u))
-    prox = _proximity(kept, u[order], i[order], n_items)
-    prox = prox.multiply(cooc > 0).tocsr()  # only pairs that passed the co-interaction floor
-
-    weighted = (cooc + prox).tocsr()
+    values = upper.data.astype(np.float64) + _proximity(u[order], i[order], keys, n_items)
+    rows, cols = keys // n_items, keys % n_items
+    del keys, upper
+    # symmetric weighted co-occurrence, then sim(i, j) = w(i, j) / (n_i n_j)^discount,
+    # damped when j is outside the interaction-count band
     norm = np.power(np.maximum(n, 1.0), discount)
-    weighted = sp.diags(1.0 / norm) @ weighted @ sp.diags(damp / norm)
-    return weighted.tocsr(), n
+    r = np.concatenate([rows, cols])
+    c = np.concatenate([cols, rows])
+    del rows, cols
+    v = np.concatenate([values, values]) / (norm[r] * norm[c]) * damp[c]
+    weighted = sp.csr_matrix((v, (r.astype(np.int32), c.astype(np.int32))),
+                             shape=(n_items, n_items))
+    return weighted, n
 
 
 def _top_k(matrix: sp.csr_matrix, k: int):
