@@ -9,69 +9,31 @@ implicit-feedback binary cross-entropy with ``negative_samples`` uniformly drawn
 (user, item) pair. A reserved "unknown user" row is trained by replacing the user in 5% of the
 samples, so users the model never saw get a popularity-and-metadata answer from the same network.
 
-Torch is imported only when a DeepFM or FFNN recipe fits or loads. The helpers here
-(:class:`FieldEncoder`, :func:`torch_setup`) are shared with ``ffnn.py``.
+Torch is imported only when the recipe fits or loads; what it shares with ``ffnn.py`` is in
+``neural_common``.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from ..artifacts import load_json, save_json
 from ..base import FitOptions, Model, Query, Recipe
-from ..dataset import Table, TrainingData
-from ..training import (
-    HistoryIndex,
-    catalogue,
-    check_stop,
-    hyperparameter,
-    prepare_interactions,
-    seed_everything,
-    torch_device,
-    torch_threads,
-    trim_user_histories,
-)
+from ..dataset import TrainingData
+from ..training import HistoryIndex, catalogue, check_stop, hyperparameter
 from ..vocab import Vocabulary
-from ._common import CatalogueModel
+from .neural_common import (
+    MAX_TOKENS,
+    FieldEncoder,
+    TorchModel,
+    bag,
+    step,
+    torch_setup,
+    training_frame,
+    weights,
+)
 
-MAX_TOKENS = 8
 UNKNOWN_USER_RATE = 0.05
 BATCH = 1024
-
-
-class FieldEncoder:
-    """Categorical metadata of Items or Users -> padded token ids (0 = padding)."""
-
-    @staticmethod
-    def encode(table: Table | None, key: str, ids: Vocabulary) -> tuple[np.ndarray, int]:
-        tokens = np.zeros((len(ids), MAX_TOKENS), dtype=np.int64)
-        if table is None or key not in table.frame.columns:
-            return tokens, 1
-        frame = table.frame.copy()
-        frame[key] = frame[key].astype(str)
-        frame = frame.drop_duplicates(key, keep="last").set_index(key).reindex(ids.ids)
-        vocab: dict[str, int] = {}
-        cols = sorted(c for c in frame.columns if c in table.kinds.categorical)
-        for row in range(len(ids)):
-            found = []
-            for col in cols:
-                value = frame[col].iloc[row]
-                if isinstance(value, str) and value:
-                    for part in value.lower().split("|"):
-                        if part.strip():
-                            found.append(vocab.setdefault(f"{col}={part.strip()}", len(vocab) + 1))
-            tokens[row, : min(len(found), MAX_TOKENS)] = found[:MAX_TOKENS]
-        return tokens, len(vocab) + 1
-
-
-def torch_setup(options: FitOptions):
-    import torch
-
-    torch_threads(options)
-    seed_everything(options.seed)
-    return torch, torch_device(options)
 
 
 def _network(n_users: int, n_items: int, n_item_tokens: int, n_user_tokens: int,
@@ -97,16 +59,10 @@ def _network(n_users: int, n_items: int, n_item_tokens: int, n_user_tokens: int,
             nn.init.zeros_(self.user_bias.weight)
             nn.init.zeros_(self.item_bias.weight)
 
-        @staticmethod
-        def _bag(emb, tokens):
-            vecs = emb(tokens)
-            count = (tokens > 0).sum(dim=1, keepdim=True).clamp(min=1)
-            return vecs.sum(dim=1) / count
-
         def forward(self, users, items, item_tokens, user_tokens):
             fields = torch.stack([
                 self.user(users), self.item(items),
-                self._bag(self.item_meta, item_tokens), self._bag(self.user_meta, user_tokens),
+                bag(self.item_meta, item_tokens), bag(self.user_meta, user_tokens),
             ], dim=1)
             fm = 0.5 * (fields.sum(dim=1).pow(2) - fields.pow(2).sum(dim=1)).sum(dim=1)
             first = self.user_bias(users).squeeze(1) + self.item_bias(items).squeeze(1)
@@ -116,32 +72,11 @@ def _network(n_users: int, n_items: int, n_item_tokens: int, n_user_tokens: int,
     return DeepFM()
 
 
-class DeepFMModel(CatalogueModel):
-    recipe_type = "USER_PERSONALIZATION"
-
-    def __init__(self, items, histories, users: Vocabulary, item_tokens, user_tokens, config,
-                 state):
-        super().__init__(items, histories)
-        self.users = users
-        self.item_tokens = np.asarray(item_tokens, dtype=np.int64)
-        self.user_tokens = np.asarray(user_tokens, dtype=np.int64)
-        self.config = dict(config)
-        self.state = state
-        self._net = None
-        self.item_counts = np.asarray(config.get("counts", []), dtype=np.float64)
-
-    @property
-    def user_ids(self):  # type: ignore[override]
-        return self.users.ids
-
-    def _model(self):
-        if self._net is None:
-            c = self.config
-            self._net = _network(len(self.users), len(self.items), c["n_item_tokens"],
-                                 c["n_user_tokens"], c["dim"], c["hidden"])
-            self._net.load_state_dict(self.state)
-            self._net.eval()
-        return self._net
+class DeepFMModel(TorchModel):
+    def _build(self):
+        c = self.config
+        return _network(len(self.users), len(self.items), c["n_item_tokens"],
+                        c["n_user_tokens"], c["dim"], c["hidden"])  # fmt: skip
 
     def score_items(self, query: Query) -> np.ndarray:
         import torch
@@ -157,32 +92,10 @@ class DeepFMModel(CatalogueModel):
             )
         return logits.numpy().astype(np.float64)
 
-    def save(self, directory: Path) -> None:
-        import torch
-
-        self._save_common(directory, users=self.users.to_array(), item_tokens=self.item_tokens,
-                          user_tokens=self.user_tokens)
-        save_json(directory, "config", self.config)
-        torch.save(self.state, Path(directory) / "weights.pt")
-
-    @classmethod
-    def load(cls, directory: Path) -> Model:
-        import torch
-
-        items, histories, a = cls._load_common(directory)
-        state = torch.load(Path(directory) / "weights.pt", weights_only=True)
-        return cls(items, histories, Vocabulary.from_array(a["users"]), a["item_tokens"],
-                   a["user_tokens"], load_json(directory, "config"), state)
-
 
 class DeepFMRecipe(Recipe):
     def fit(self, data: TrainingData, options: FitOptions) -> Model:
-        frame = prepare_interactions(data, options)
-        frame = trim_user_histories(
-            frame,
-            hyperparameter(options, "min_user_history_length_percentile", 0.0, float),
-            hyperparameter(options, "max_user_history_length_percentile", 0.99, float),
-        )
+        frame = training_frame(data, options)
         torch, device = torch_setup(options)
         dim = hyperparameter(options, "embedding_dimension", 16, int)
         hidden = hyperparameter(options, "hidden_dimension", 64, int)
@@ -218,10 +131,8 @@ class DeepFMRecipe(Recipe):
                 ib = torch.from_numpy(i[b]).to(device)
                 logits = net(ub, ib, item_tok[ib], user_tok[ub])
                 loss = loss_fn(logits, torch.from_numpy(y[b]).to(device))
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-        state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
+                step(opt, loss)
+        state = weights(net)
         counts = np.bincount(pairs[:, 1], minlength=len(items)).astype(float)
         config = {"dim": dim, "hidden": hidden, "n_item_tokens": n_item_tokens,
                   "n_user_tokens": n_user_tokens, "counts": counts.tolist()}

@@ -12,24 +12,22 @@ have an empty history, which teaches the same network the answer for users it ne
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from ..artifacts import load_json, save_json
 from ..base import FitOptions, Model, Query, Recipe
 from ..dataset import TrainingData
-from ..training import (
-    HistoryIndex,
-    catalogue,
-    check_stop,
-    hyperparameter,
-    prepare_interactions,
-    trim_user_histories,
-)
+from ..training import HistoryIndex, catalogue, check_stop, hyperparameter
 from ..vocab import Vocabulary
-from ._common import CatalogueModel
-from .deepfm import MAX_TOKENS, FieldEncoder, torch_setup
+from .neural_common import (
+    MAX_TOKENS,
+    FieldEncoder,
+    TorchModel,
+    bag,
+    step,
+    torch_setup,
+    training_frame,
+    weights,
+)
 
 BATCH = 256
 SAMPLES_PER_USER = 8
@@ -58,16 +56,11 @@ def _network(n_items: int, n_item_tokens: int, n_user_tokens: int, hidden: int,
             for emb in (self.item_in, self.user_meta, self.item_out, self.item_meta):
                 nn.init.normal_(emb.weight, std=0.05)
 
-        @staticmethod
-        def _bag(emb, tokens):
-            count = (tokens > 0).sum(dim=1, keepdim=True).clamp(min=1)
-            return emb(tokens).sum(dim=1) / count
-
         def forward(self, history, user_tokens, item_tokens):
-            x = torch.cat([self._bag(self.item_in, history),
-                           self._bag(self.user_meta, user_tokens)], dim=1)
+            x = torch.cat([bag(self.item_in, history),
+                           bag(self.user_meta, user_tokens)], dim=1)
             query = self.mlp(x)
-            outputs = self.item_out.weight + self._bag(self.item_meta, item_tokens)
+            outputs = self.item_out.weight + bag(self.item_meta, item_tokens)
             return query @ outputs.T + self.out_bias
 
     return FFNN()
@@ -81,32 +74,11 @@ def _pad(histories: list[np.ndarray], length: int) -> np.ndarray:
     return out
 
 
-class FFNNModel(CatalogueModel):
-    recipe_type = "USER_PERSONALIZATION"
-
-    def __init__(self, items, histories, users: Vocabulary, item_tokens, user_tokens, config,
-                 state):
-        super().__init__(items, histories)
-        self.users = users
-        self.item_tokens = np.asarray(item_tokens, dtype=np.int64)
-        self.user_tokens = np.asarray(user_tokens, dtype=np.int64)
-        self.config = dict(config)
-        self.state = state
-        self.item_counts = np.asarray(config.get("counts", []), dtype=np.float64)
-        self._net = None
-
-    @property
-    def user_ids(self):  # type: ignore[override]
-        return self.users.ids
-
-    def _model(self):
-        if self._net is None:
-            c = self.config
-            self._net = _network(len(self.items), c["n_item_tokens"], c["n_user_tokens"],
-                                 c["hidden"], c["dropout"])
-            self._net.load_state_dict(self.state)
-            self._net.eval()
-        return self._net
+class FFNNModel(TorchModel):
+    def _build(self):
+        c = self.config
+        return _network(len(self.items), c["n_item_tokens"], c["n_user_tokens"], c["hidden"],
+                        c["dropout"])  # fmt: skip
 
     def score_items(self, query: Query) -> np.ndarray:
         import torch
@@ -120,32 +92,10 @@ class FFNNModel(CatalogueModel):
                                    torch.from_numpy(self.item_tokens))
         return logits[0].numpy().astype(np.float64)
 
-    def save(self, directory: Path) -> None:
-        import torch
-
-        self._save_common(directory, users=self.users.to_array(), item_tokens=self.item_tokens,
-                          user_tokens=self.user_tokens)
-        save_json(directory, "config", self.config)
-        torch.save(self.state, Path(directory) / "weights.pt")
-
-    @classmethod
-    def load(cls, directory: Path) -> Model:
-        import torch
-
-        items, histories, a = cls._load_common(directory)
-        state = torch.load(Path(directory) / "weights.pt", weights_only=True)
-        return cls(items, histories, Vocabulary.from_array(a["users"]), a["item_tokens"],
-                   a["user_tokens"], load_json(directory, "config"), state)
-
 
 class FFNNRecipe(Recipe):
     def fit(self, data: TrainingData, options: FitOptions) -> Model:
-        frame = prepare_interactions(data, options)
-        frame = trim_user_histories(
-            frame,
-            hyperparameter(options, "min_user_history_length_percentile", 0.0, float),
-            hyperparameter(options, "max_user_history_length_percentile", 0.99, float),
-        )
+        frame = training_frame(data, options)
         torch, device = torch_setup(options)
         hidden = hyperparameter(options, "hidden_dimension", 128, int)
         epochs = hyperparameter(options, "epochs", 8, int)
@@ -183,10 +133,8 @@ class FFNNRecipe(Recipe):
                 logits = net(torch.from_numpy(_pad(inputs, max_history)).to(device),
                              torch.from_numpy(user_tokens[batch]).to(device), item_tok)
                 loss = loss_fn(logits, torch.from_numpy(np.asarray(targets)).to(device))
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-        state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
+                step(opt, loss)
+        state = weights(net)
         counts = np.bincount(history_index.indices, minlength=len(items)).astype(float)
         config = {"hidden": hidden, "dropout": dropout, "n_item_tokens": n_item_tokens,
                   "n_user_tokens": n_user_tokens, "max_history": max_history,
