@@ -31,6 +31,7 @@ from dataclasses import replace
 import numpy as np
 
 from .base import EngineError, Model, Query
+from .vocab import Vocabulary
 
 COLD_MAX_INTERACTIONS = 15
 
@@ -69,6 +70,26 @@ def _check_scores(model: Model, scores: np.ndarray, ids: Sequence[str], what: st
             f"{type(model).__name__} returned {scores.shape} scores for {len(ids)} {what}"
         )
     return scores
+
+
+def _lookup(model: Model, ids: Sequence[str], wanted: Iterable[str]) -> np.ndarray:
+    """Catalogue position of each wanted id, -1 when unknown.
+
+    Models over a :class:`Vocabulary` (``model.items``) answer with its hash index; others get a
+    dictionary built for the call. (``np.isin`` over object arrays took ~0.5 s per request on a
+    100k-item catalogue.)
+    """
+    wanted = [str(w) for w in wanted]
+    vocab = getattr(model, "items", None)
+    if isinstance(vocab, Vocabulary) and len(vocab) == len(ids):
+        return vocab.indices(wanted)
+    index = {item: k for k, item in enumerate(ids)}
+    return np.asarray([index.get(w, -1) for w in wanted], dtype=np.int64)
+
+
+def _positions(model: Model, ids: Sequence[str], wanted: Iterable[str]) -> np.ndarray:
+    where = _lookup(model, ids, wanted)
+    return where[where >= 0]
 
 
 def _seed_for(seed: int, key: str | None) -> int:
@@ -122,11 +143,7 @@ def recommend(
         allowed &= mask
     if candidates is not None:
         wanted = np.zeros(len(ids), dtype=bool)
-        index = {item: k for k, item in enumerate(ids)}
-        for item in candidates:
-            k = index.get(item)
-            if k is not None:
-                wanted[k] = True
+        wanted[_positions(model, ids, candidates)] = True
         allowed &= wanted
     blocked = set(exclude)
     if query.item_id is not None:
@@ -136,7 +153,7 @@ def recommend(
     if exclude_seen:
         blocked.update(e.item_id for e in query.session_events)
     if blocked:
-        allowed &= ~np.isin(np.asarray(ids, dtype=object), list(blocked))
+        allowed[_positions(model, ids, blocked)] = False
 
     chosen = top_indices(scores, n, allowed)
     if exploration is not None and len(chosen):
@@ -170,14 +187,14 @@ def _explore(model, scores, allowed, chosen, n, exploration, seed, query) -> np.
 def rank(model: Model, query: Query, item_list: Sequence[str]) -> list[tuple[str, float | None]]:
     """GetPersonalizedRanking: known items by score, then unknown ones (no score) in input order."""
     ids = list(model.item_ids)
-    index = {item: k for k, item in enumerate(ids)}
     seen: set[str] = set()
     unique = [i for i in item_list if not (i in seen or seen.add(i))]
-    known = [i for i in unique if i in index]
-    unknown = [i for i in unique if i not in index]
+    where = _lookup(model, ids, unique)
+    known = [i for i, k in zip(unique, where, strict=True) if k >= 0]
+    unknown = [i for i, k in zip(unique, where, strict=True) if k < 0]
     scores = _check_scores(model, model.score_items(replace(query, item_ids=list(unique))), ids,
                            "items")
-    sub = np.asarray([scores[index[i]] for i in known], dtype=np.float64)
+    sub = scores[where[where >= 0]]
     order = top_indices(sub, len(known))
     probs = softmax(sub) if model.returns_scores else None
     out: list[tuple[str, float | None]] = [
@@ -220,7 +237,8 @@ def recommend_actions(
         allowed &= np.isnan(exp) | (exp > when)
     blocked = set(exclude)
     if blocked:
-        allowed &= ~np.isin(np.asarray(ids, dtype=object), list(blocked))
+        index = {a: k for k, a in enumerate(ids)}
+        allowed[[index[a] for a in blocked if a in index]] = False
     values = getattr(model, "action_values", None)
     values = np.zeros(len(ids)) if values is None else np.nan_to_num(np.asarray(values, float))
     idx = np.flatnonzero(allowed)
