@@ -46,3 +46,30 @@ def test_bad_configurations_are_refused():
                        {"name": "hidden_dimension", "minValue": 32, "maxValue": 64}]))
     with pytest.raises(EngineError, match="maxNumberOfTrainingJobs"):
         hpo.search(SIMS, world.data, FitOptions(), _config(jobs="41"))
+
+
+def test_validation_users_are_not_the_solution_test_users(monkeypatch):
+    from personalize_emulator.engines import evaluation
+
+    world = planted(0, n_users=150, n_trending=0)
+    test_split = evaluation.personalize_split(world.data.interactions, 2)
+    train = test_split.training_data(world.data)
+    drawn = []
+    real = evaluation.personalize_split
+
+    def recording(frame, seed, **kwargs):
+        split = real(frame, seed, **kwargs)
+        drawn.append(tuple(split.test_users))
+        return split
+
+    monkeypatch.setattr(evaluation, "personalize_split", recording)
+    config = _config(jobs="3", integerHyperParameterRanges=[
+        {"name": "min_cointeraction_count", "minValue": 1, "maxValue": 6}])
+    hpo.search(SIMS, train, FitOptions(seed=2), config, exclude_users=test_split.test_users)
+    assert len(drawn) == 3 and len(set(drawn)) == 1  # one validation split for every trial
+    assert not set(drawn[0]) & set(test_split.test_users)
+    assert len(drawn[0]) == round(0.1 * (150 - len(test_split.test_users)))
+    # even when the caller cannot name them, the test split's own draw is not repeated
+    drawn.clear()
+    hpo.search(SIMS, train, FitOptions(seed=2), config)
+    assert set(drawn[0]) != set(test_split.test_users)

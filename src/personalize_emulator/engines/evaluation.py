@@ -315,13 +315,21 @@ def _trend_window(options: FitOptions) -> float:
 
 
 def evaluate(
-    recipe: Recipe, data: TrainingData, options: FitOptions, *, use_case: str | None = None
+    recipe: Recipe,
+    data: TrainingData,
+    options: FitOptions,
+    *,
+    use_case: str | None = None,
+    split_seed: int | None = None,
+    candidate_users: Sequence[str] | None = None,
 ) -> dict[str, float]:
     """Fit on the split appropriate to the recipe's use case and return GetSolutionMetrics.
 
     ``use_case`` is the registry's ``RecipeSpec.use_case`` (USER_PERSONALIZATION,
     POPULAR_ITEMS, RELATED_ITEMS, PERSONALIZED_RANKING, USER_SEGMENTATION,
-    PERSONALIZED_ACTIONS); Trending-Now is recognised by its recipe class.
+    PERSONALIZED_ACTIONS); Trending-Now is recognised by its recipe class. ``split_seed``
+    (default ``options.seed``) draws the item recipes' test users, from ``candidate_users``
+    when given (HPO validates on users other than the solution's test users).
     """
     from .recipes.trending import TrendingNowRecipe
 
@@ -333,7 +341,11 @@ def evaluate(
     if use_case == "PERSONALIZED_ACTIONS":
         return action_metrics(recipe, data, options)
     frame = evaluation_events(recipe, data, options)
-    split = personalize_split(frame, options.seed)
+    seed = options.seed if split_seed is None else split_seed
+    if candidate_users is not None:
+        present = set(frame["USER_ID"])
+        candidate_users = [u for u in candidate_users if u in present]
+    split = personalize_split(frame, seed, candidate_users=candidate_users)
     model = recipe.fit(split.training_data(data), options)
     recs = recommend_for_test_users(model, split, related=use_case == "RELATED_ITEMS")
     return item_metrics(recs, split.truth(), _catalogue_size(frame, data))

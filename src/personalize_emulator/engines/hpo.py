@@ -7,7 +7,11 @@ to name a tunable hyperparameter; without it, every tunable hyperparameter over 
 range. The first trial is always the defaults (or the caller's fixed values), then candidates
 are drawn with the seed. Each trial is scored by :func:`evaluation.evaluate` on the data it is
 given -- callers pass the training data only, so the split evaluate makes from it is a
-validation split and the test users of the solution's own metrics are never seen.
+validation split and the test users' held-out events are never seen. As in the reference
+protocol (``shared/baselines/eval_baselines.py``), the validation users are drawn with their own
+seed (``VALIDATION_SEED_OFFSET + seed``) from the users not in ``exclude_users`` (the solution's
+test users): with the test split's seed on its own training part, the draw would pick exactly
+the test users again, and HPO would tune on the very users the metrics are reported for.
 ``hpoResourceConfig.maxNumberOfTrainingJobs`` bounds the trials (default 8, at most 40). The
 objective is ``hpoObjective.metricName`` (default ``normalized_discounted_cumulative_gain_at_25``,
 maximised, or the recipe type's main metric).
@@ -16,7 +20,7 @@ maximised, or the recipe type's main metric).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -28,6 +32,7 @@ from .evaluation import evaluate
 from .registry import HyperParameter, RecipeSpec, build
 
 DEFAULT_JOBS = 8
+VALIDATION_SEED_OFFSET = 10_000
 MAX_JOBS = 40
 GRID_POINTS = 3
 DEFAULT_METRIC = {
@@ -123,8 +128,12 @@ def search(
     hpo_config: Mapping[str, Any] | None = None,
     *,
     strategy: str = "random",
+    exclude_users: Collection[str] = (),
 ) -> HPOResult:
-    """Find the best hyperparameters for ``spec`` on ``data`` (the training data only)."""
+    """Find the best hyperparameters for ``spec`` on ``data`` (the training data only).
+
+    ``exclude_users`` (the solution's test users) are never drawn as validation users.
+    """
     config = hpo_config or {}
     resources = config.get("hpoResourceConfig") or {}
     try:
@@ -146,10 +155,17 @@ def search(
             params = {**fixed, **cand}
             if params not in trials_params:
                 trials_params.append(params)
+    excluded = {str(u) for u in exclude_users}
+    candidates = None
+    if excluded and data.interactions is not None and "USER_ID" in data.interactions.columns:
+        users = data.interactions["USER_ID"].astype(str).unique().tolist()
+        candidates = [u for u in users if u not in excluded] or None
     trials: list[tuple[dict[str, str], float]] = []
     for params in trials_params[:jobs]:
         trial_options = replace(options, hyperparameters=params)
-        metrics = evaluate(build(spec), data, trial_options, use_case=spec.use_case)
+        metrics = evaluate(build(spec), data, trial_options, use_case=spec.use_case,
+                           split_seed=VALIDATION_SEED_OFFSET + options.seed,
+                           candidate_users=candidates)
         if metric not in metrics:
             raise EngineError(
                 f"HPO objective {metric} is not a metric of {spec.name}: "
