@@ -68,3 +68,24 @@ def test_semantic_ranking_influence_moves_popular_and_fresh_items_up():
     fresh = [i for i, _ in serving.recommend(model, q, 5, ranking_influence={"FRESHNESS": 1.0})]
     assert world.cold_items[0] in fresh  # the newest item of the cluster
     assert popular != plain or fresh != plain
+
+
+def test_randomized_svd_recovers_known_singular_values_and_vectors():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from personalize_emulator.engines.recipes.similar_items import randomized_svd
+
+    rng = np.random.default_rng(3)
+    left, _ = np.linalg.qr(rng.standard_normal((300, 5)))
+    right, _ = np.linalg.qr(rng.standard_normal((120, 5)))
+    values = np.array([9.0, 5.0, 3.0, 2.0, 1.0])
+    a = sp.csr_matrix(left @ np.diag(values) @ right.T)
+    u, s = randomized_svd(a, 3, seed=0)
+    assert s == pytest.approx(values[:3], rel=1e-9)
+    assert np.abs(u.T @ u - np.eye(3)).max() < 1e-9
+    assert np.abs(np.abs((u * left[:, :3]).sum(axis=0)) - 1).max() < 1e-9
+    # rank-deficient input (rank 1, width 4): exact leading value, the rest are zero
+    u, s = randomized_svd(sp.csr_matrix(np.ones((6, 4))), 2, seed=0)
+    assert s == pytest.approx([np.sqrt(24.0), 0.0], abs=1e-9)
+    assert np.abs(u[:, 0]) == pytest.approx(np.full(6, 1 / np.sqrt(6)))
