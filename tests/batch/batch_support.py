@@ -10,11 +10,12 @@ from typing import Any
 import pandas as pd
 
 from personalize_emulator.engines.synthetic import Planted, planted
+from support import ACCOUNT, avro, load_dataset
+from support import RECIPE as RECIPE
+from support import error_of as error_of
 
-ACCOUNT = "123456789012"
 BUCKET = "batch-data"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/PersonalizeRole"
-RECIPE = "arn:aws:personalize:::recipe/"
 #: Words item names of cluster k are made of (k < 6).
 WORDS = [
     ["space", "rocket", "alien", "galaxy", "orbit", "planet"],
@@ -24,16 +25,6 @@ WORDS = [
     ["laugh", "comedy", "joke", "prank", "party", "funny"],
     ["war", "soldier", "battle", "army", "tank", "front"],
 ]
-
-
-def avro(name: str, *fields: tuple) -> str:
-    out = []
-    for spec in fields:
-        field_name, field_type, *attrs = spec
-        out.append({"name": field_name, "type": field_type, **(attrs[0] if attrs else {})})
-    return json.dumps({"type": "record", "name": name,
-                       "namespace": "com.amazonaws.personalize.schema",
-                       "fields": out, "version": "1.0"})  # fmt: skip
 
 
 SCHEMAS = {
@@ -88,19 +79,11 @@ class Batch:
         p = self.personalize
         self.group = p.create_dataset_group(name=name)["datasetGroupArn"]
         for dataset_type, frame in frames(w).items():
-            schema = p.create_schema(name=f"{name}-{dataset_type}",
-                                     schema=SCHEMAS[dataset_type])["schemaArn"]  # fmt: skip
-            dataset = p.create_dataset(name=f"{name}-{dataset_type}", schemaArn=schema,
-                                       datasetGroupArn=self.group,
-                                       datasetType=dataset_type)["datasetArn"]  # fmt: skip
-            self.datasets[dataset_type] = dataset
-            location = self.put(f"data/{dataset_type}.csv", frame.to_csv(index=False))
-            job = p.create_dataset_import_job(
-                jobName=f"{name}-{dataset_type}", datasetArn=dataset,
-                dataSource={"dataLocation": location}, roleArn=ROLE,
-            )["datasetImportJobArn"]  # fmt: skip
-            status = p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"]
-            assert status["status"] == "ACTIVE", status
+            self.datasets[dataset_type] = load_dataset(
+                p, self.s3, group=self.group, name=name, dataset_type=dataset_type,
+                schema=SCHEMAS[dataset_type], csv=frame.to_csv(index=False).encode(),
+                bucket=BUCKET, key=f"data/{dataset_type}.csv", role=ROLE,
+            )  # fmt: skip
         return self.group
 
     def version(self, name: str, recipe: str, **kwargs: Any) -> str:
@@ -150,8 +133,3 @@ class Batch:
         return self.personalize.describe_batch_segment_job(batchSegmentJobArn=arn)[
             "batchSegmentJob"
         ]
-
-
-def error_of(excinfo: Any) -> tuple[str, str]:
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]

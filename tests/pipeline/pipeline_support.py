@@ -3,7 +3,6 @@ through boto3 the way a user would build it."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,28 +11,13 @@ from typing import Any
 import pandas as pd
 
 from personalize_emulator.engines.synthetic import Planted, planted
+from support import ACCOUNT, avro
+from support import RECIPE as RECIPE
+from support import error_of as error_of
 
-ACCOUNT = "123456789012"
 BUCKET = "pipeline-data"  # not a service prefix: path-style and virtual-host both work
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/PersonalizeRole"
-RECIPE = "arn:aws:personalize:::recipe/"
 TERMINAL = {"ACTIVE", "CREATE FAILED", "CREATE STOPPED"}
-
-
-def avro(name: str, *fields: tuple) -> str:
-    out = []
-    for spec in fields:
-        field_name, field_type, *attrs = spec
-        out.append({"name": field_name, "type": field_type, **(attrs[0] if attrs else {})})
-    return json.dumps(
-        {
-            "type": "record",
-            "name": name,
-            "namespace": "com.amazonaws.personalize.schema",
-            "fields": out,
-            "version": "1.0",
-        }
-    )
 
 
 INTERACTIONS = avro(
@@ -167,8 +151,3 @@ class Pipeline:
     def recommend(self, campaign: str, **kwargs: Any) -> list[str]:
         answer = self.runtime.get_recommendations(campaignArn=campaign, **kwargs)
         return [item["itemId"] for item in answer["itemList"]]
-
-
-def error_of(excinfo: Any) -> tuple[str, str]:
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
+from support import ACCOUNT, avro
+from support import REGION as REGION
+from support import error_of as error_of
+
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/personalize"
-
-
-def avro(name: str, *fields: tuple) -> str:
-    """A Personalize schema: ``fields`` are (name, type) or (name, type, {attrs})."""
-    out = []
-    for spec in fields:
-        name_, type_, *attrs = spec
-        out.append({"name": name_, "type": type_, **(attrs[0] if attrs else {})})
-    return json.dumps({"type": "record", "name": name,
-                       "namespace": "com.amazonaws.personalize.schema",
-                       "fields": out, "version": "1.0"})  # fmt: skip
 
 
 INTERACTIONS = avro(
@@ -115,11 +105,6 @@ class Group:
         from personalize_emulator.data import import_csv
 
         import_csv(self.table(aws, dataset_type), [csv_text.encode()], "FULL")
-
-
-def error_of(excinfo: Any) -> tuple[str, str]:
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 def status_of(excinfo: Any) -> int:

@@ -3,28 +3,18 @@ worlds whose events carry the domain's event types."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from personalize_emulator.engines.synthetic import Planted, planted
+from support import ACCOUNT, avro, load_dataset
+from support import RECIPE as RECIPE
+from support import error_of as error_of
 
-ACCOUNT = "123456789012"
 BUCKET = "domain-data"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/PersonalizeRole"
-RECIPE = "arn:aws:personalize:::recipe/"
-
-
-def avro(name: str, *fields: tuple) -> str:
-    out = []
-    for spec in fields:
-        field_name, field_type, *attrs = spec
-        out.append({"name": field_name, "type": field_type, **(attrs[0] if attrs else {})})
-    return json.dumps({"type": "record", "name": name,
-                       "namespace": "com.amazonaws.personalize.schema",
-                       "fields": out, "version": "1.0"})  # fmt: skip
 
 
 INTERACTIONS = avro(
@@ -97,20 +87,11 @@ class Domain:
             frames["Items"] = items_frame(world, domain)
         for dataset_type, frame in frames.items():
             text = INTERACTIONS if dataset_type == "Interactions" else ITEMS[domain]
-            schema = p.create_schema(name=f"{name}-{dataset_type}", schema=text,
-                                     domain=domain)["schemaArn"]  # fmt: skip
-            dataset = p.create_dataset(name=f"{name}-{dataset_type}", schemaArn=schema,
-                                       datasetGroupArn=self.group,
-                                       datasetType=dataset_type)["datasetArn"]  # fmt: skip
-            self.datasets[dataset_type] = dataset
-            key = f"{name}/{dataset_type}.csv"
-            self.s3.put_object(Bucket=BUCKET, Key=key, Body=frame.to_csv(index=False).encode())
-            job = p.create_dataset_import_job(
-                jobName=f"{name}-{dataset_type}", datasetArn=dataset,
-                dataSource={"dataLocation": f"s3://{BUCKET}/{key}"}, roleArn=ROLE,
-            )["datasetImportJobArn"]  # fmt: skip
-            status = p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"]
-            assert status["status"] == "ACTIVE", status
+            self.datasets[dataset_type] = load_dataset(
+                p, self.s3, group=self.group, name=name, dataset_type=dataset_type, schema=text,
+                csv=frame.to_csv(index=False).encode(), bucket=BUCKET,
+                key=f"{name}/{dataset_type}.csv", role=ROLE, domain=domain,
+            )  # fmt: skip
         return self.group
 
     def recommender(self, name: str, recipe: str, **kwargs: Any) -> dict:
@@ -132,8 +113,3 @@ def events_of(world: Planted, user: str, event_type: str) -> set[str]:
     frame = world.data.interactions
     rows = frame[(frame["USER_ID"] == user) & (frame["EVENT_TYPE"] == event_type)]
     return set(rows["ITEM_ID"])
-
-
-def error_of(excinfo: Any) -> tuple[str, str]:
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-
-
-def avro(name: str, *fields: tuple) -> str:
-    """A Personalize schema: ``fields`` are (name, type) or (name, type, {attrs})."""
-    out = []
-    for spec in fields:
-        name_, type_, *attrs = spec
-        out.append({"name": name_, "type": type_, **(attrs[0] if attrs else {})})
-    return json.dumps(
-        {
-            "type": "record",
-            "name": name,
-            "namespace": "com.amazonaws.personalize.schema",
-            "fields": out,
-            "version": "1.0",
-        }
-    )
-
+from support import ACCOUNT as ACCOUNT
+from support import REGION as REGION
+from support import avro
+from support import error_of as error_of
 
 INTERACTIONS = avro(
     "Interactions", ("USER_ID", "string"), ("ITEM_ID", "string"), ("TIMESTAMP", "long")
@@ -54,9 +36,3 @@ ECOMMERCE_INTERACTIONS = avro(
     ("TIMESTAMP", "long"),
     ("EVENT_TYPE", "string"),
 )
-
-
-def error_of(excinfo) -> tuple[str, str]:
-    """(code, message) of a botocore ClientError."""
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]

@@ -11,21 +11,12 @@ from typing import Any
 import pandas as pd
 
 from personalize_emulator.engines.synthetic import Planted, planted, planted_actions
+from support import ACCOUNT, avro, load_dataset
+from support import RECIPE as RECIPE
+from support import error_of as error_of
 
-ACCOUNT = "123456789012"
 BUCKET = "runtime-data"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/PersonalizeRole"
-RECIPE = "arn:aws:personalize:::recipe/"
-
-
-def avro(name: str, *fields: tuple) -> str:
-    out = []
-    for spec in fields:
-        field_name, field_type, *attrs = spec
-        out.append({"name": field_name, "type": field_type, **(attrs[0] if attrs else {})})
-    return json.dumps({"type": "record", "name": name,
-                       "namespace": "com.amazonaws.personalize.schema",
-                       "fields": out, "version": "1.0"})  # fmt: skip
 
 
 SCHEMAS = {
@@ -101,23 +92,13 @@ class Shop:
             "Action_Interactions": world.data.action_interactions,
         }
         for dataset_type in types:
-            schema = p.create_schema(name=f"{name}-{dataset_type}",
-                                     schema=SCHEMAS[dataset_type])["schemaArn"]  # fmt: skip
-            arn = p.create_dataset(name=f"{name}-{dataset_type}", schemaArn=schema,
-                                   datasetGroupArn=shop.group,
-                                   datasetType=dataset_type)["datasetArn"]  # fmt: skip
-            shop.datasets[dataset_type] = arn
             columns = [f["name"] for f in json.loads(SCHEMAS[dataset_type])["fields"]]
-            frame = frames[dataset_type]
-            key = f"{name}/{dataset_type}.csv"
-            s3.put_object(Bucket=BUCKET, Key=key,
-                          Body=frame.reindex(columns=columns).to_csv(index=False).encode())  # fmt: skip
-            job = p.create_dataset_import_job(
-                jobName=f"{name}-{dataset_type}", datasetArn=arn, roleArn=ROLE,
-                dataSource={"dataLocation": f"s3://{BUCKET}/{key}"},
-            )["datasetImportJobArn"]  # fmt: skip
-            status = p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"]
-            assert status["status"] == "ACTIVE", status
+            csv = frames[dataset_type].reindex(columns=columns).to_csv(index=False).encode()
+            shop.datasets[dataset_type] = load_dataset(
+                p, s3, group=shop.group, name=name, dataset_type=dataset_type,
+                schema=SCHEMAS[dataset_type], csv=csv, bucket=BUCKET,
+                key=f"{name}/{dataset_type}.csv", role=ROLE,
+            )  # fmt: skip
         shop.tracking_id = p.create_event_tracker(name=f"{name}-tracker",
                                                   datasetGroupArn=shop.group)["trackingId"]  # fmt: skip
         return shop
@@ -154,8 +135,3 @@ class Shop:
     def recommend(self, campaign: str, **kwargs: Any) -> list[str]:
         answer = self.runtime.get_recommendations(campaignArn=campaign, **kwargs)
         return [entry["itemId"] for entry in answer["itemList"]]
-
-
-def error_of(excinfo: Any) -> tuple[str, str]:
-    err = excinfo.value.response["Error"]
-    return err["Code"], err["Message"]
