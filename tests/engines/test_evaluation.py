@@ -207,3 +207,47 @@ def test_split_and_metrics_match_the_reference_evaluation_on_ml100k(seed):
             ref[f"ndcg@{k}"], abs=1e-12)
     assert ours["mean_reciprocal_rank_at_25"] == pytest.approx(ref["mrr@25"], abs=1e-12)
     assert ours["coverage"] == pytest.approx(ref["coverage"], abs=1e-12)
+
+
+def test_action_metrics_train_on_nothing_from_the_held_out_period():
+    from personalize_emulator.engines.base import Model, Recipe
+    from personalize_emulator.engines.dataset import TrainingData
+    from personalize_emulator.engines.evaluation import action_metrics
+
+    seen = {}
+
+    class Constant(Model):
+        recipe_type = "PERSONALIZED_ACTIONS"
+        action_ids = ["a", "b"]
+
+        def score_actions(self, query):
+            return np.array([0.9, 0.1])
+
+        def save(self, directory):
+            pass
+
+        @classmethod
+        def load(cls, directory):
+            return cls()
+
+    class Recording(Recipe):
+        def fit(self, data, options):
+            seen["items"] = float(data.interactions["TIMESTAMP"].max())
+            seen["actions"] = float(data.action_interactions["TIMESTAMP"].max())
+            return Constant()
+
+    items = pd.DataFrame({"USER_ID": [f"u{k % 4}" for k in range(20)],
+                          "ITEM_ID": [f"i{k % 3}" for k in range(20)],
+                          "TIMESTAMP": np.arange(20, dtype=float) * 10})
+    acts = pd.DataFrame({"USER_ID": [f"u{k % 4}" for k in range(20)],
+                         "ACTION_ID": ["a" if k % 2 else "b" for k in range(20)],
+                         "EVENT_TYPE": ["TAKEN"] * 20,
+                         "TIMESTAMP": np.arange(20, dtype=float) * 10 + 5})
+    metrics = action_metrics(Recording(), TrainingData(items, action_interactions=acts),
+                             FitOptions())
+    # the last 2 of 20 action events (t = 185, 195) are held out: nothing at or after 185 trains
+    assert seen == {"items": 180.0, "actions": 175.0}
+    # held out: u2 took b (t = 185), u3 took a (t = 195); both are recommended a, so a's
+    # precision is 1/2 and recall 1/1, b's recall 0/1
+    assert metrics["precision"] == pytest.approx(0.5)
+    assert metrics["recall"] == pytest.approx(0.5)

@@ -261,10 +261,18 @@ def action_metrics(recipe: Recipe, data: TrainingData, options: FitOptions) -> d
     acts = data.action_interactions
     if acts is None or len(acts) == 0:
         raise EngineError("The Action_Interactions dataset is empty: nothing to evaluate.")
+    acts = acts.assign(TIMESTAMP=pd.to_numeric(acts["TIMESTAMP"], errors="coerce"))
     acts = acts.sort_values("TIMESTAMP", kind="stable").reset_index(drop=True)
     cut = int(np.floor(0.9 * len(acts)))
     train, test = acts.iloc[:cut], acts.iloc[cut:]
-    model = recipe.fit(replace(data, action_interactions=train.reset_index(drop=True)), options)
+    # item interactions from the held-out period would tell the model what came next
+    training = replace(data, action_interactions=train.reset_index(drop=True))
+    if len(test) and data.interactions is not None and "TIMESTAMP" in data.interactions.columns:
+        start = float(test["TIMESTAMP"].iloc[0])
+        ts = pd.to_numeric(data.interactions["TIMESTAMP"], errors="coerce")
+        training = replace(training, interactions=data.interactions[(ts < start).to_numpy()]
+                           .reset_index(drop=True))
+    model = recipe.fit(training, options)
     ids = list(model.action_ids)
     index = {a: j for j, a in enumerate(ids)}
     taken = test["EVENT_TYPE"].astype(str).str.replace(r"[\s_]", "", regex=True).str.lower()
