@@ -24,7 +24,7 @@ from .. import lifecycle
 from ..common import get_record
 from ..store import Store
 from .campaigns import resolve_version
-from .preview_common import ga, pick_page, preview, short_hash
+from .preview_common import ga, preview, preview_list, short_hash
 from .preview_solutions import status_of
 
 KIND = "campaign"
@@ -116,18 +116,7 @@ def describe_campaign(store: Store, *, campaignArn: str) -> dict:
         return {"campaign": _view(get_record(store, KIND, campaignArn, "campaignArn"))}
 
 
-@preview("ListCampaigns")
-def list_campaigns(
-    store: Store,
-    *,
-    solutionArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    page = ga("ListCampaigns", store, solutionArn=solutionArn, nextToken=nextToken,
-              maxResults=maxResults)  # fmt: skip
-    return pick_page(page, "campaigns", SUMMARY)
-
+list_campaigns = preview_list("ListCampaigns", "campaigns", SUMMARY)
 
 @preview("UpdateCampaign")
 def update_campaign(

@@ -87,6 +87,25 @@ def pick_page(
     }
 
 
+def preview_list(operation: str, key: str, members: Iterable[str]) -> Callable:
+    """Register the preview List ``operation`` as its GA page (same filter arguments) with each
+    item of ``key`` projected onto ``members``."""
+    members = tuple(members)
+
+    def list_items(
+        store: Store,
+        *,
+        nextToken: str | None = None,
+        maxResults: int | None = None,
+        **filters: str | None,
+    ) -> dict[str, Any]:
+        page = ga(operation, store, nextToken=nextToken, maxResults=maxResults, **filters)
+        return pick_page(page, key, members)
+
+    list_items.__name__ = list_items.__qualname__ = f"preview_{key}"
+    return preview(operation)(list_items)
+
+
 EXTRAS = "preview-extras"
 
 

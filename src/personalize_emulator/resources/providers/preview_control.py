@@ -22,7 +22,7 @@ from .. import arns
 from ..common import get_record
 from ..pagination import paginate
 from ..store import Store
-from .preview_common import ga, pick, pick_page, preview, translating
+from .preview_common import ga, pick, preview, preview_list, translating
 
 SCHEMA_SUMMARY = ("name", "schemaArn", "creationDateTime", "lastUpdatedDateTime")
 SCHEMA = (*SCHEMA_SUMMARY, "schema")
@@ -50,11 +50,7 @@ def describe_schema(store: Store, *, schemaArn: str) -> dict:
     return {"schema": pick(ga("DescribeSchema", store, schemaArn=schemaArn)["schema"], SCHEMA)}
 
 
-@preview("ListSchemas")
-def list_schemas(store: Store, *, nextToken: str | None = None, maxResults: int | None = None) -> dict:
-    page = ga("ListSchemas", store, nextToken=nextToken, maxResults=maxResults)
-    return pick_page(page, "schemas", SCHEMA_SUMMARY)
-
+list_schemas = preview_list("ListSchemas", "schemas", SCHEMA_SUMMARY)
 
 @preview("DeleteSchema")
 def delete_schema(store: Store, *, schemaArn: str) -> None:
@@ -78,13 +74,7 @@ def describe_dataset_group(store: Store, *, datasetGroupArn: str) -> dict:
     return {"datasetGroup": pick(out["datasetGroup"], GROUP)}
 
 
-@preview("ListDatasetGroups")
-def list_dataset_groups(
-    store: Store, *, nextToken: str | None = None, maxResults: int | None = None
-) -> dict:
-    page = ga("ListDatasetGroups", store, nextToken=nextToken, maxResults=maxResults)
-    return pick_page(page, "datasetGroups", GROUP_SUMMARY)
-
+list_dataset_groups = preview_list("ListDatasetGroups", "datasetGroups", GROUP_SUMMARY)
 
 @preview("DeleteDatasetGroup")
 def delete_dataset_group(store: Store, *, datasetGroupArn: str) -> None:
@@ -126,23 +116,7 @@ def describe_dataset(store: Store, *, datasetArn: str) -> dict:
     return {"dataset": pick(out["dataset"], DATASET)}
 
 
-@preview("ListDatasets")
-def list_datasets(
-    store: Store,
-    *,
-    datasetGroupArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    page = ga(
-        "ListDatasets",
-        store,
-        datasetGroupArn=datasetGroupArn,
-        nextToken=nextToken,
-        maxResults=maxResults,
-    )
-    return pick_page(page, "datasets", DATASET_SUMMARY)
-
+list_datasets = preview_list("ListDatasets", "datasets", DATASET_SUMMARY)
 
 @preview("DeleteDataset")
 def delete_dataset(store: Store, *, datasetArn: str) -> None:

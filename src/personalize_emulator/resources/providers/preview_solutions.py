@@ -50,7 +50,16 @@ from ..jobs import runner_for
 from ..pagination import newest_first
 from ..store import Store
 from . import preview_recipes as recipes
-from .preview_common import extras, ga, pick, pick_page, preview, set_extras, short_hash
+from .preview_common import (
+    extras,
+    ga,
+    pick,
+    pick_page,
+    preview,
+    preview_list,
+    set_extras,
+    short_hash,
+)
 
 KIND = "solution"
 VERSION_KIND = "solution-version"
@@ -304,18 +313,9 @@ def describe_solution_version(store: Store, *, solutionVersionArn: str) -> dict:
         }
 
 
-@preview("ListSolutionVersions")
-def list_solution_versions(
-    store: Store,
-    *,
-    solutionArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    page = ga("ListSolutionVersions", store, solutionArn=solutionArn, nextToken=nextToken,
-              maxResults=maxResults)  # fmt: skip
-    return pick_page(page, "solutionVersions", VERSION_SUMMARY)
-
+list_solution_versions = preview_list(
+    "ListSolutionVersions", "solutionVersions", VERSION_SUMMARY
+)
 
 # --- GetMetrics --------------------------------------------------------------------------------
 

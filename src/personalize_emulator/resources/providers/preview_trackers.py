@@ -7,7 +7,7 @@ it. The role is kept beside the GA record and echoed by the preview DescribeEven
 from __future__ import annotations
 
 from ..store import Store
-from .preview_common import extras, ga, pick, pick_page, preview, set_extras
+from .preview_common import extras, ga, pick, preview, preview_list, set_extras
 
 KIND = "event-tracker"
 SUMMARY = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
@@ -35,23 +35,7 @@ def describe_event_tracker(store: Store, *, eventTrackerArn: str) -> dict:
     return {"eventTracker": {**out, "roleArn": role}}
 
 
-@preview("ListEventTrackers")
-def list_event_trackers(
-    store: Store,
-    *,
-    datasetGroupArn: str | None = None,
-    nextToken: str | None = None,
-    maxResults: int | None = None,
-) -> dict:
-    page = ga(
-        "ListEventTrackers",
-        store,
-        datasetGroupArn=datasetGroupArn,
-        nextToken=nextToken,
-        maxResults=maxResults,
-    )
-    return pick_page(page, "eventTrackers", SUMMARY)
-
+list_event_trackers = preview_list("ListEventTrackers", "eventTrackers", SUMMARY)
 
 @preview("DeleteEventTracker")
 def delete_event_tracker(store: Store, *, eventTrackerArn: str) -> None:
