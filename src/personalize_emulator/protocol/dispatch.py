@@ -39,7 +39,9 @@ def default_account(headers: Mapping[str, str]) -> str:
 
 def _fallback_spec(headers: Mapping[str, str]) -> ServiceSpec:
     # Before routing succeeds we still owe the client an error in the right content type.
-    return ga_spec("personalize" if headers.get("x-amz-target") else "personalize-runtime")
+    json_1x = headers.get("content-type", "").startswith("application/x-amz-json-1.")
+    control = headers.get("x-amz-target") or json_1x
+    return ga_spec("personalize" if control else "personalize-runtime")
 
 
 def dispatch(

@@ -1,7 +1,8 @@
 """Raw request -> (service, dialect, operation), region.
 
 JSON 1.1 services (the GA control plane and both preview services) name the operation in
-``X-Amz-Target: <targetPrefix>.<Operation>``; the prefix also tells the dialect. rest-json
+``X-Amz-Target: <targetPrefix>.<Operation>``, always with POST; the prefix also tells the
+dialect. rest-json
 services (GA runtime and events) have no target: a (method, requestUri) table built from their
 models names the operation. The three APIs share the SigV4 signing name ``personalize``, so the
 signature never tells them apart.
@@ -91,9 +92,16 @@ def route(method: str, path: str, headers: dict[str, str]) -> Route:
         spec = by_prefix.get(prefix)
         if spec is None or op not in spec.model.operation_names:
             raise UnknownOperationException(f"Unknown operation: {target}")
+        if method.upper() != "POST":  # the JSON 1.x protocols call every operation with POST
+            raise UnknownOperationException(f"{target} is called with POST, not {method.upper()}.")
         return Route(spec, op)
     clean, _ = split_path(path)
     found = by_path.get((method.upper(), clean)) or by_path.get((method.upper(), clean.rstrip("/")))
+    if found is None and clean == "/":
+        raise UnknownOperationException(
+            "Missing X-Amz-Target header: name the operation, e.g. "
+            "X-Amz-Target: AmazonPersonalize.ListDatasetGroups."
+        )
     if found is None:
         raise UnknownOperationException(
             f"No operation is served at {method.upper()} {clean} (and no X-Amz-Target header)."

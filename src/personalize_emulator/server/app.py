@@ -2,7 +2,9 @@
 
 A request goes to our dispatcher when its SigV4 credential scope names ``personalize`` (from
 the ``Authorization`` header or a presigned query), or, unsigned, when it carries an
-``AmazonPersonalize.``/``AWSConcierge`` target or POSTs JSON to a runtime/events path. Anything
+``AmazonPersonalize.``/``AWSConcierge`` target, a target no AWS service could own (no dot), no
+target at all on a JSON 1.x call to ``/``, or POSTs JSON to a runtime/events path (those last
+cases get an AWS-shaped error rather than moto's S3 answer or HTML page). Anything
 else goes to moto's own ``DomainDispatcherApplication`` in the same process, so S3 objects an
 import job reads are the ones the client uploaded. The Host header is never trusted for
 routing: a client reaches us at ``localhost``.
@@ -24,6 +26,7 @@ from .persistence import PersistentApp, persistent
 
 HEALTH_PATH = "/_emulator/health"
 _TARGET_PREFIXES = ("AmazonPersonalize.", "AWSConcierge")
+_JSON_1X = "application/x-amz-json-1."
 
 
 def _rest_paths() -> frozenset[str]:
@@ -50,7 +53,14 @@ class Front:
         scope = signing_scope(headers, req.query_string.decode("latin-1"))
         if scope is not None:
             return scope[1] == "personalize"
-        if headers.get("x-amz-target", "").startswith(_TARGET_PREFIXES):
+        target = headers.get("x-amz-target", "")
+        if target.startswith(_TARGET_PREFIXES):
+            return True
+        if target and "." not in target:
+            # No AWS service's target looks like this; moto would answer with an HTML 500.
+            return True
+        if not target and req.path == "/" and req.mimetype.startswith(_JSON_1X):
+            # A JSON 1.x call that forgot its target is ours to refuse (moto would list buckets).
             return True
         return (
             req.method == "POST"
