@@ -48,6 +48,7 @@ from . import campaigns, solutions
 
 KIND = "solution-version"
 SEED = 0
+VALIDATION_SEED = 10_000 + SEED  # AutoML's validation draw, never the split's own test draw
 MAX_TRAINING = 20
 UPDATE_RECIPES = ("aws-user-personalization", "aws-hrnn-coldstart")
 TRAINING_MODES = ("FULL", "UPDATE", "AUTOTRAIN")
@@ -318,25 +319,34 @@ class _Training:
             should_stop=ctx.should_stop,
         )
 
-    def _validation_data(self, data: TrainingData) -> TrainingData:
-        """The training part of Personalize's split: AutoML and HPO never see its test users."""
+    def _validation_data(self, data: TrainingData) -> tuple[TrainingData, list[str]]:
+        """The training part of Personalize's split, and the split's test users.
+
+        AutoML and HPO choose on this data with validation users drawn from everyone but the
+        test users, so neither the test users' held-out events nor the users themselves
+        influence the choice that GetSolutionMetrics then reports on.
+        """
         frame = validate_interactions(data.interactions)
-        return personalize_split(frame, SEED).training_data(data)
+        split = personalize_split(frame, SEED)
+        return split.training_data(data), split.test_users
 
     def _score(self, spec: registry.RecipeSpec, hyper: Mapping[str, str], data: TrainingData,
-               metric: str, ctx: JobContext) -> float:  # fmt: skip
+               metric: str, ctx: JobContext, candidate_users: list[str]) -> float:  # fmt: skip
         self._check(ctx)
         metrics = evaluate(registry.build(spec), data, self._options(spec, hyper, ctx),
-                           use_case=spec.use_case)  # fmt: skip
+                           use_case=spec.use_case, split_seed=VALIDATION_SEED,
+                           candidate_users=candidate_users)  # fmt: skip
         return float(metrics.get(metric, 0.0))
 
     def _best_recipe(self, candidates: list[registry.RecipeSpec], metric: str,
                      data: TrainingData, ctx: JobContext) -> registry.RecipeSpec:  # fmt: skip
-        validation = self._validation_data(data)
+        validation, test_users = self._validation_data(data)
+        excluded = set(test_users)
+        users = sorted(u for u in validation.interactions["USER_ID"].unique() if u not in excluded)
         scored = []
         for spec in candidates:
             hyper = registry.resolve_hyperparameters(spec)
-            scored.append((self._score(spec, hyper, validation, metric, ctx), spec))
+            scored.append((self._score(spec, hyper, validation, metric, ctx, users), spec))
             ctx.progress(f"AutoML: {spec.name} {metric}={scored[-1][0]:.4f}")
         return max(scored, key=lambda pair: pair[0])[1]  # first best wins ties
 
@@ -356,7 +366,10 @@ class _Training:
         # The first trial is the recipe's defaults, moved into the requested ranges.
         options = self._options(spec, hyper, ctx)
         options = replace(options, hyperparameters=_into_space(space, options.hyperparameters))
-        result = hpo.search(spec, self._validation_data(data), options, hpo_config, strategy="random")
+        validation, test_users = self._validation_data(data)
+        result = hpo.search(
+            spec, validation, options, hpo_config, strategy="random", exclude_users=test_users
+        )
         self._check(ctx)
         for params, score in result.trials:
             ctx.progress(f"HPO: {params} {result.metric}={score:.4f}")
