@@ -29,6 +29,17 @@ from . import __version__, config
 DEFAULT_PORT = 4580
 
 
+def _port(text: str) -> int:
+    """A TCP port number, 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535 (0: any free port), not {port}")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="personalize-emulator", description="Amazon Personalize, running locally."
@@ -39,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the AWS APIs on one HTTP port")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)"
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0: any free)",
     )
     serve.add_argument(
         "--data-dir",
@@ -60,10 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("script", help="path of the Python script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
 
-    for name, verb in (("install-preview-models", "install"), ("uninstall-preview-models", "remove")):
+    for name, verb in (
+        ("install-preview-models", "install"),
+        ("uninstall-preview-models", "remove"),
+    ):
         models = sub.add_parser(name, help=f"{verb} the 2018 preview-dialect service models")
         models.add_argument(
-            "--target", help="models folder (default: first AWS_DATA_PATH entry, else ~/.aws/models)"
+            "--target",
+            help="models folder (default: first AWS_DATA_PATH entry, else ~/.aws/models)",
         )
 
     cov = sub.add_parser("coverage", help="report which operations have a handler")
@@ -92,15 +110,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     server = make_server(
         args.host, args.port, app, threaded=True, request_handler=_request_handler()
     )
-    print(f"personalize-emulator listening on http://{args.host}:{server.port}", flush=True)
-    if persistence is not None:  # after the address line, which scripts read first
-        print(f"personalize-emulator {persistence.summary()}", flush=True)
 
     def _terminate(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Before the address line: a supervisor may send SIGTERM as soon as it has read it.
     signal.signal(signal.SIGTERM, _terminate)
     try:
+        print(f"personalize-emulator listening on http://{args.host}:{server.port}", flush=True)
+        if persistence is not None:  # after the address line, which scripts read first
+            print(f"personalize-emulator {persistence.summary()}", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -14,6 +14,10 @@ moto has no plugin API, so we take over its ``personalize`` service ("option A" 
 Everything that goes through moto's routing then reaches us: ``mock_aws``, moto's server and
 proxy, ``/moto-api/reset``. ``mock_personalize`` *is* ``mock_aws`` after :func:`register`, so
 S3/IAM/STS are mocked alongside and decorator/class/context-manager semantics are moto's.
+:func:`register` runs when this module is imported (``from personalize_emulator import
+mock_personalize`` is enough), so a plain ``@mock_aws`` test of the same process -- or a
+``mock_aws`` block entered before ``mock_personalize`` -- gets the whole Personalize API, not
+moto's four schema operations.
 """
 
 from __future__ import annotations
@@ -173,6 +177,9 @@ def register() -> None:
         service = next((s for s, p in table if p.match(url)), None)
         if service != "personalize":
             raise RuntimeError(f"moto routes {url} to {service!r}, not to personalize-emulator")
+
+
+register()
 
 
 def default_job_mode(mode: str) -> None:
