@@ -179,3 +179,13 @@ def test_bom_unicode_and_expect_continue(endpoint):
     )
     payload = assert_aws_error(status, headers, body, "InvalidInputException")
     assert "gr\u00fcppe" in payload["message"]
+
+
+def test_health_answers_head_as_probes_send_it(endpoint):
+    status, headers, body = call(endpoint, "HEAD", "/_emulator/health")
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert body == b""
+    status, headers, _ = call(endpoint, "POST", "/_emulator/health")
+    assert status == 405
+    assert headers["Allow"] == "GET, HEAD"

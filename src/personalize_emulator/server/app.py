@@ -80,8 +80,8 @@ class Front:
         return self.moto_app(environ, start_response)
 
     def health(self, req: Request) -> Response:
-        if req.method != "GET":
-            return Response(status=405, headers={"Allow": "GET"})
+        if req.method not in ("GET", "HEAD"):  # HEAD: load balancers' and Docker's probes
+            return Response(status=405, headers={"Allow": "GET, HEAD"})
         body = {
             "status": "ok",
             "version": __version__,
