@@ -57,11 +57,17 @@ def compile_pattern(pattern: str) -> Any:
     return re.compile(re.sub(r"\\p\{(\w+)\}", sub, pattern))
 
 
+MAX_ECHO = 200  # characters of a bad value repeated in a message; the rest is elided
+
+
 def render(value: Any) -> str:
-    """A value as AWS prints it inside a validation message."""
+    """A value as AWS prints it inside a validation message (long values cut short)."""
     if value is None:
         return "null"
-    return f"'{_plain(value)}'"
+    text = _plain(value)
+    if len(text) > MAX_ECHO:
+        text = f"{text[:MAX_ECHO]}... ({len(text)} characters)"
+    return f"'{text}'"
 
 
 def _plain(value: Any) -> str:
