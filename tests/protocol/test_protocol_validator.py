@@ -173,5 +173,5 @@ def test_sensitive_values_are_not_echoed():
 
 def test_long_values_are_cut_short_in_messages():
     text = message("personalize", "CreateDatasetGroup", {"name": "x" * 100_000})
-    assert len(text) < 1_000
+    assert len(text) < 2_000
     assert "(100000 characters)" in text

@@ -57,7 +57,7 @@ def compile_pattern(pattern: str) -> Any:
     return re.compile(re.sub(r"\\p\{(\w+)\}", sub, pattern))
 
 
-MAX_ECHO = 200  # characters of a bad value repeated in a message; the rest is elided
+MAX_ECHO = 1024  # characters of a bad value repeated in a message; the rest is elided
 
 
 def render(value: Any) -> str:
