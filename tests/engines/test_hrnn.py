@@ -152,6 +152,61 @@ class TestUserPersonalization(SequenceChecks, RecipeContract):
         # the user's own cluster's new item ranks above the other clusters' new items
         assert max(cold, key=cold.get) == world.cold_items[1]
 
+    def test_session_events_continue_the_cached_gru_state(self, model, world):
+        """A known user's session events continue their cached end-of-training GRU state (a few
+        steps) instead of re-reading the window from zero: it closely matches the exact path."""
+        import torch
+
+        from personalize_emulator.engines.recipes.seq_train import last_hidden
+
+        assert model._gru_state is not None
+        users = np.arange(len(model.user_ids))
+        with torch.no_grad():
+            exact = last_hidden(model.net, [model.sequences[u] for u in users], users,
+                                model.spec.window, model._device)
+        # the cached per-user output vectors are the ones the exact path computes
+        np.testing.assert_allclose(model._hidden.numpy(), exact.numpy(), atol=1e-5)
+        window = model.spec.window
+        overlap = []
+        for k, users_k in enumerate(world.cluster_users):
+            other = world.cluster_items[(k + 1) % len(world.cluster_items)]
+            for u in users_k[:6]:
+                events = [SessionEvent(item_id=i, timestamp=world.end_time + n)
+                          for n, i in enumerate(other[:3])]
+                q = Query(user_id=u, session_events=events)
+                cached = np.asarray(model.score_items(q))
+                model.exact_sessions = True
+                try:
+                    reread = np.asarray(model.score_items(q))
+                finally:
+                    model.exact_sessions = False
+                # the cached path is the GRU reading the history's last window + the session
+                ui = model._user_index[u]
+                extra = np.array([model._item_index[i] for i in other[:3]])
+                with torch.no_grad():
+                    longer = last_hidden(model.net, [np.concatenate([
+                        model.sequences[ui][-window:], extra])], np.array([ui]), window + 3,
+                        model._device)
+                    np.testing.assert_allclose(model._continue_gru(ui, list(extra)).numpy(),
+                                               longer.numpy(), atol=1e-5)
+                seen = set(model.history(u)) | set(other[:3])
+                a = [i for i in top(model, cached, 30) if i not in seen][:10]
+                b = [i for i in top(model, reread, 30) if i not in seen][:10]
+                overlap.append(len(set(a) & set(b)) / 10)
+        assert np.mean(overlap) >= 0.8
+        # a session longer than the window is read exactly (only its last window items count)
+        long = [SessionEvent(item_id=i, timestamp=world.end_time + n)
+                for n, i in enumerate((world.cluster_items[0] * 3)[:window + 2])]
+        u = world.cluster_users[1][0]
+        q = Query(user_id=u, session_events=long)
+        s1 = np.asarray(model.score_items(q))
+        model.exact_sessions = True
+        try:
+            s2 = np.asarray(model.score_items(q))
+        finally:
+            model.exact_sessions = False
+        np.testing.assert_array_equal(s1, s2)
+
     def test_update_adds_new_items_without_full_training(self, model, world):
         frame = world.data.interactions
         chain = world.cluster_items[0]

@@ -5,7 +5,9 @@ training) form the input sequence, so recommendations move with every event with
 The network's next-item logits (short-term intent) are blended with an implicit-ALS user vector's
 scores (long-term taste; the user vector is folded in from the same sequence when there are new
 events or the user is unknown): ``(1-a)·z(seq) + a·z(als)``, z-scores taken over the items the user
-has not seen, ``a`` chosen on held-out users at training time. The result goes through a softmax
+has not seen, ``a`` chosen on held-out users at training time. For the GRU, a known user's
+session events continue the recurrent state cached at the end of their training history (a few
+steps instead of re-reading the ``bptt`` window; ``exact_sessions`` switches back). The result goes through a softmax
 so scores are probabilities over the catalogue (or over the input list, for ranking).
 An unknown user without events gets item popularity.
 
@@ -84,6 +86,9 @@ class SequenceModel(Model):
 
     recipe_type = "USER_PERSONALIZATION"
     returns_scores = True
+    #: re-read history + session events from a zero state instead of continuing the cached
+    #: GRU state (slower; the scoring the network was trained for, kept for comparison)
+    exact_sessions = False
 
     def __init__(self, *, net, spec: NetSpec, item_ids: list[str], user_ids: list[str],
                  sequences: list[np.ndarray], contexts: list[np.ndarray] | None,
@@ -118,23 +123,68 @@ class SequenceModel(Model):
             self._w = net.output_weights().detach()
             self._b = net.output_bias().detach()
         self._gram = item_factors.astype(np.float64).T @ item_factors.astype(np.float64)
-        self._hidden = self._user_hidden_states() if contexts is None else None
+        self._hidden = self._gru_state = self._gru_weights = None
+        if contexts is None:
+            self._hidden, self._gru_state = self._user_hidden_states()
 
-    def _user_hidden_states(self, batch: int = 256) -> torch.Tensor | None:
-        """Every known user's hidden state after their training history (the common query)."""
+    def _user_hidden_states(self, batch: int = 256
+                            ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """Every known user's output vector after their training history (the common query),
+        and, for the GRU, the recurrent state there (new session events continue from it)."""
         from .seq_train import last_hidden
 
         n = len(self.user_ids)
         if n == 0:
-            return None
+            return None, None
+        gru = self.spec.kind == "gru"
         out = torch.zeros(n, self._w.shape[1])
+        state = torch.zeros(n, self.spec.hidden) if gru else None
         with torch.no_grad():
             for start in range(0, n, batch):
                 users = np.arange(start, min(n, start + batch))
                 seqs = [self.sequences[u] for u in users]
-                out[users] = last_hidden(self.net, seqs, users, self.spec.window,
-                                         self._device).cpu()
-        return out
+                if gru:
+                    h = _gru_last_state(self.net, seqs, self.spec.window, self._device)
+                    state[users] = h.cpu()
+                    out[users] = self._gru_head(h, users).cpu()
+                else:
+                    out[users] = last_hidden(self.net, seqs, users, self.spec.window,
+                                             self._device).cpu()
+        return out, state
+
+    def _gru_head(self, h: torch.Tensor, users: np.ndarray) -> torch.Tensor:
+        """GRU output(s) at a sequence's last position -> output vector (as ``encode``)."""
+        side = self.net.side.output_side(torch.as_tensor(users, device=h.device), None, 1)
+        if isinstance(side, torch.Tensor):
+            h = h + side[:, 0]
+        return self.net.proj(h)
+
+    def _continue_gru(self, u: int, extra: list[int]) -> torch.Tensor:
+        """Output vector after user ``u``'s cached training state plus new session events.
+
+        The exact path would re-read the last ``window`` items of history + session from a zero
+        state; continuing the cached state reads a window of up to ``window + len(extra)`` items
+        instead. On ml-100k with 3 session events the two agree closely (see benchmarks/README)
+        and this costs a few GRU steps instead of ``window``.
+        """
+        if self._gru_weights is None:
+            g = self.net.gru
+            self._gru_weights = tuple(w.detach().cpu().numpy().astype(np.float32) for w in (
+                g.weight_ih_l0, g.weight_hh_l0, g.bias_ih_l0, g.bias_hh_l0))
+        w_ih, w_hh, b_ih, b_hh = self._gru_weights
+        items = torch.as_tensor(np.asarray(extra, np.int64), device=self._device)
+        # a few steps of torch's GRU cell (gates r, z, n) in numpy: at batch 1 the module's
+        # per-call overhead is most of the cost, and numpy does not spin up torch's threads
+        gi = self.net.item_in(items).cpu().numpy() @ w_ih.T + b_ih
+        h = self._gru_state[u].numpy()
+        k = len(h)
+        for x in gi:
+            gh = w_hh @ h + b_hh
+            r = 1.0 / (1.0 + np.exp(-(x[:k] + gh[:k])))
+            z = 1.0 / (1.0 + np.exp(-(x[k:2 * k] + gh[k:2 * k])))
+            n = np.tanh(x[2 * k:] + r * gh[2 * k:])
+            h = (1.0 - z) * n + z * h
+        return self._gru_head(torch.as_tensor(h[None], device=self._device), np.array([u]))
 
     # -- scoring -------------------------------------------------------------------------
     def history(self, user_id: str) -> Sequence[str]:
@@ -189,6 +239,9 @@ class SequenceModel(Model):
         with torch.no_grad():
             if u is not None and not extra and self._hidden is not None:
                 h = self._hidden[u:u + 1].to(self._device)
+            elif (u is not None and self._gru_state is not None and not self.exact_sessions
+                  and len(extra) < self.spec.window):
+                h = self._continue_gru(u, extra)
             else:
                 from .seq_train import last_hidden
                 h = last_hidden(self.net, [seq], np.array([-1 if u is None else u]),
@@ -284,6 +337,19 @@ class SequenceModel(Model):
                    user_factors=arrays["user_factors"], item_factors=arrays["item_factors"],
                    als=ALSConfig(**config["als"]), blend=config["blend"],
                    ranking=config["ranking"], settings=config["settings"], **metas)
+
+
+def _gru_last_state(net, seqs: list[np.ndarray], window: int, device) -> torch.Tensor:
+    """The GRU's output after each sequence's last ``window`` items (before the output side)."""
+    width = max(1, max(min(len(s), window) for s in seqs))
+    items = np.zeros((len(seqs), width), np.int64)
+    lens = np.zeros(len(seqs), np.int64)
+    for k, s in enumerate(seqs):
+        tail = s[-window:]
+        items[k, :len(tail)] = tail
+        lens[k] = max(1, len(tail))
+    h, _ = net.gru(net.item_in(torch.as_tensor(items, device=device)))
+    return h[torch.arange(len(seqs), device=device), torch.as_tensor(lens - 1, device=device)]
 
 
 def _make_net(spec: NetSpec, item_meta: MetaEncoding | None, user_meta: MetaEncoding | None):
