@@ -5,10 +5,12 @@ training) form the input sequence, so recommendations move with every event with
 The network's next-item logits (short-term intent) are blended with an implicit-ALS user vector's
 scores (long-term taste; the user vector is folded in from the same sequence when there are new
 events or the user is unknown): ``(1-a)·z(seq) + a·z(als)``, z-scores taken over the items the user
-has not seen, ``a`` chosen on held-out users at training time. For the GRU, a known user's
-session events continue the recurrent state cached at the end of their training history (a few
-steps instead of re-reading the ``bptt`` window; ``exact_sessions`` switches back). The result goes through a softmax
-so scores are probabilities over the catalogue (or over the input list, for ranking).
+has not seen, minus ``g·z(log(1 + item count))``; ``a`` and ``g`` are chosen on held-out users
+at training time (best NDCG@10 among the pairs that show at least as much of the catalogue as
+the ALS part alone). For the GRU, a known user's session events continue the recurrent state
+cached at the end of their training history (a few steps instead of re-reading the ``bptt``
+window; ``exact_sessions`` switches back). The result goes through a softmax so scores are
+probabilities over the catalogue (or over the input list, for ranking).
 An unknown user without events gets item popularity.
 
 Saved as ``config.json`` (vocabularies, specs, settings), ``arrays.npz`` (histories, metadata
@@ -37,8 +39,11 @@ from .seq_longterm import ALSConfig, fit_als, fold_in
 from .seq_nets import NetSpec, build_net
 from .seq_train import TrainConfig, Windows, choose_holdout, ndcg_at_10, train
 
-BLEND_GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5)
+BLEND_GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 DEFAULT_BLEND = 0.1
+#: weight of the popularity penalty ``-g·z(log(1 + count))`` added to the blend
+PENALTY_GRID = (0.0, 0.1, 0.2, 0.3, 0.5)
+COVERAGE_TOP = 25
 
 
 def _zscore(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -95,7 +100,8 @@ class SequenceModel(Model):
                  context_columns: list[str], context_vocab: list[str],
                  popularity: np.ndarray, user_factors: np.ndarray, item_factors: np.ndarray,
                  als: ALSConfig, blend: float, ranking: bool, settings: dict[str, Any],
-                 item_meta: MetaEncoding | None = None, user_meta: MetaEncoding | None = None):
+                 item_meta: MetaEncoding | None = None, user_meta: MetaEncoding | None = None,
+                 popularity_penalty: float = 0.0):
         self.net = net.eval()
         self.spec = spec
         self.item_ids = list(item_ids)
@@ -109,6 +115,8 @@ class SequenceModel(Model):
         self.item_factors = item_factors
         self.als = als
         self.blend = float(blend)
+        self.popularity_penalty = float(popularity_penalty)
+        self._log_pop = np.log1p(np.asarray(popularity, np.float64))
         self.ranking = bool(ranking)
         self.settings = settings
         self.item_meta = item_meta
@@ -247,7 +255,8 @@ class SequenceModel(Model):
                 h = last_hidden(self.net, [seq], np.array([-1 if u is None else u]),
                                 self.spec.window, self._device, ctxs, ctx_next)
             logits = (h @ self._w.T + self._b)[0].cpu().numpy().astype(np.float64)
-        if self.blend <= 0 or not unseen.any():
+        pen = self.popularity_penalty
+        if (self.blend <= 0 and pen <= 0) or not unseen.any():
             return logits, unseen
         if u is not None and not extra:
             uvec = self.user_factors[u]
@@ -259,6 +268,8 @@ class SequenceModel(Model):
         lt[1:self.item_factors.shape[0] + 1] = self.item_factors @ uvec
         scale = float(logits[unseen].std()) if unseen.sum() > 1 else 1.0
         blended = (1 - self.blend) * _zscore(logits, unseen) + self.blend * _zscore(lt, unseen)
+        if pen > 0:
+            blended = blended - pen * _zscore(self._log_pop[:n + 1], unseen)
         return blended * max(scale, 1e-6), unseen
 
     def score_items(self, query: Query) -> np.ndarray:
@@ -300,7 +311,8 @@ class SequenceModel(Model):
         config = {"format": 1, "spec": self.spec.to_json(), "item_ids": self.item_ids,
                   "user_ids": self.user_ids, "context_columns": self.context_columns,
                   "context_vocab": self.context_vocab, "als": vars(self.als),
-                  "blend": self.blend, "ranking": self.ranking, "settings": self.settings,
+                  "blend": self.blend, "popularity_penalty": self.popularity_penalty,
+                  "ranking": self.ranking, "settings": self.settings,
                   "item_meta": self.item_meta.config() if self.item_meta else None,
                   "user_meta": self.user_meta.config() if self.user_meta else None}
         (directory / "config.json").write_text(json.dumps(config))
@@ -336,6 +348,7 @@ class SequenceModel(Model):
                    context_vocab=config["context_vocab"], popularity=arrays["popularity"],
                    user_factors=arrays["user_factors"], item_factors=arrays["item_factors"],
                    als=ALSConfig(**config["als"]), blend=config["blend"],
+                   popularity_penalty=config.get("popularity_penalty", 0.0),
                    ranking=config["ranking"], settings=config["settings"], **metas)
 
 
@@ -461,10 +474,13 @@ class SequenceRecipe(Recipe):
             net = net.cpu().eval()
             user_f, item_f, als = self._fit_als(prep, hold, options)
             blend = DEFAULT_BLEND if self.long_term else 0.0
+            penalty = 0.0
             if previous is not None:
                 blend = previous.blend if self.long_term else 0.0
+                penalty = previous.popularity_penalty if self.long_term else 0.0
             elif self.long_term and holdout is not None and held_logits is not None:
-                blend = _choose_blend(held_logits, holdout, user_f, item_f)
+                blend, penalty = _choose_blend(held_logits, holdout, user_f, item_f,
+                                               prep.popularity)
             settings = {"event_type": options.event_type,
                         "event_value_threshold": options.event_value_threshold, "epochs": epochs}
             # built inside the session: it encodes every user's history on the fit's threads
@@ -474,10 +490,12 @@ class SequenceRecipe(Recipe):
                                   context_vocab=prep.context_vocab, popularity=prep.popularity,
                                   user_factors=user_f, item_factors=item_f, als=als, blend=blend,
                                   ranking=self.ranking, settings=settings,
-                                  item_meta=prep.item_meta, user_meta=prep.user_meta)
+                                  item_meta=prep.item_meta, user_meta=prep.user_meta,
+                                  popularity_penalty=penalty)
         settings["fit_seconds"] = time.perf_counter() - t0
         if self.log:
-            self.log(f"fit: {epochs} epochs, blend {blend}, {settings['fit_seconds']:.1f}s")
+            self.log(f"fit: {epochs} epochs, blend {blend}, popularity penalty {penalty}, "
+                     f"{settings['fit_seconds']:.1f}s")
         return model
 
     def _fit_als(self, prep: Prepared, hold: dict[int, int], options: FitOptions):
@@ -502,24 +520,56 @@ class SequenceRecipe(Recipe):
         return user_f, item_f, cfg
 
 
-def _choose_blend(held_logits: np.ndarray, holdout, user_f: np.ndarray,
-                  item_f: np.ndarray) -> float:
-    lt = np.full_like(held_logits, -np.inf)
-    lt[:, 1:item_f.shape[0] + 1] = user_f[holdout.users] @ item_f.T
+def _row_z(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``_zscore`` of every row over its masked entries (masked-out entries become 0)."""
+    cnt = mask.sum(1, keepdims=True)
+    xm = np.where(mask, x, 0.0)
+    mean = xm.sum(1, keepdims=True) / np.maximum(cnt, 1)
+    sd = np.sqrt(np.where(mask, (xm - mean) ** 2, 0.0).sum(1, keepdims=True) / np.maximum(cnt, 1))
+    z = np.where(mask, (xm - mean) / np.where(sd > 1e-12, sd, 1.0), 0.0)
+    return np.where(cnt >= 2, z, 0.0)
+
+
+def _coverage(scores: np.ndarray, mask: np.ndarray, k: int = COVERAGE_TOP) -> float:
+    """Share of the catalogue appearing in the rows' top-k (among masked-in items)."""
+    s = np.where(mask, scores, -np.inf)
+    k = min(k, s.shape[1] - 1)
+    top = np.argpartition(-s, k, axis=1)[:, :k]
+    shown = {int(i) for row, t in zip(s, top, strict=True) for i in t if np.isfinite(row[i])}
+    return len(shown) / max(1, s.shape[1] - 1)
+
+
+def _choose_blend(held_logits: np.ndarray, holdout, user_f: np.ndarray, item_f: np.ndarray,
+                  popularity: np.ndarray | None = None) -> tuple[float, float]:
+    """(ALS share of the blend, popularity penalty), chosen on the fit's held-out users.
+
+    Best held-out NDCG@10 among the pairs whose held-out catalogue coverage (top-25 lists) is at
+    least the ALS part's own, so the sequence model does not narrow the catalogue it shows;
+    without such a pair, the best NDCG@10 without a penalty.
+    """
     finite = np.isfinite(held_logits)
-    best, best_score = DEFAULT_BLEND, -1.0
-    for a in BLEND_GRID:
-        rows = []
-        for k in range(len(held_logits)):
-            m = finite[k]
-            row = np.full(held_logits.shape[1], -np.inf)
-            row[m] = (1 - a) * _zscore(held_logits[k], m)[m] + a * _zscore(
-                np.where(np.isfinite(lt[k]), lt[k], 0.0), m)[m]
-            rows.append(row)
-        score = ndcg_at_10(np.array(rows), holdout.truth)
+    lt = np.zeros_like(held_logits, dtype=np.float64)
+    lt[:, 1:item_f.shape[0] + 1] = user_f[holdout.users] @ item_f.T
+    z_lt = _row_z(lt, finite)
+    z_seq = _row_z(np.where(finite, held_logits, 0.0).astype(np.float64), finite)
+    z_pop = 0.0
+    penalties: tuple[float, ...] = (0.0,)
+    if popularity is not None:
+        log_pop = np.log1p(np.asarray(popularity, np.float64))[:held_logits.shape[1]]
+        z_pop = _row_z(np.broadcast_to(log_pop, held_logits.shape), finite)
+        penalties = PENALTY_GRID
+    cov_als = _coverage(z_lt, finite)
+    results = []
+    for g in penalties:
+        for a in BLEND_GRID:
+            score = np.where(finite, (1 - a) * z_seq + a * z_lt - g * z_pop, -np.inf)
+            results.append((a, g, ndcg_at_10(score, holdout.truth), _coverage(score, finite)))
+    ok = [r for r in results if r[3] >= cov_als] or [r for r in results if r[1] == 0.0]
+    best, best_score = (DEFAULT_BLEND, 0.0), -1.0
+    for a, g, score, _ in ok:
         if score > best_score + 1e-9:
-            best, best_score = a, score
-    return float(best)
+            best, best_score = (a, g), score
+    return float(best[0]), float(best[1])
 
 
 def _recode_contexts(prep: Prepared, vocab: list[str]) -> None:
