@@ -16,6 +16,7 @@ from typing import Any
 from ..protocol.errors import (
     InvalidInputException,
     ResourceAlreadyExistsException,
+    ResourceInUseException,
     TooManyTagsException,
 )
 from . import arns, lifecycle
@@ -41,6 +42,20 @@ def get_record(store: Store, kind: str, arn: str, member: str) -> Any:
     if record is None:
         raise arns.not_found(arn)
     return record
+
+
+def active_group(store: Store, arn: str, what: str) -> Any:
+    """The dataset group named by ``datasetGroupArn``, refusing unless it is ACTIVE.
+
+    ``what`` names the resources being created (``"datasets"``), for the message.
+    """
+    group = get_record(store, "dataset-group", arn, "datasetGroupArn")
+    if group.status != lifecycle.ACTIVE:
+        raise ResourceInUseException(
+            f"Dataset group {arn} is in {group.status} state; {what} can only be created in"
+            " an ACTIVE dataset group."
+        )
+    return group
 
 
 def find_any(store: Store, arn: str) -> Any | None:

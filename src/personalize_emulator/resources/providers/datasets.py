@@ -22,6 +22,7 @@ from ...data.schemas import SchemaError, check_schema_for_dataset, parse_schema
 from ...protocol.errors import InvalidInputException, ResourceInUseException
 from .. import arns, lifecycle
 from ..common import (
+    active_group,
     ensure_deletable,
     ensure_new,
     get_record,
@@ -105,15 +106,8 @@ def create_dataset(
         )
     checked_tags = tags_from_wire(tags)
     with store.lock:
-        group: DatasetGroupRecord = get_record(
-            store, "dataset-group", datasetGroupArn, "datasetGroupArn"
-        )
+        group: DatasetGroupRecord = active_group(store, datasetGroupArn, "datasets")
         schema: SchemaRecord = get_record(store, "schema", schemaArn, "schemaArn")
-        if group.status != "ACTIVE":
-            raise ResourceInUseException(
-                f"Dataset group {datasetGroupArn} is in {group.status} state; "
-                "datasets can only be added to an ACTIVE dataset group."
-            )
         if group.domain and dataset_type in ("ACTIONS", "ACTION_INTERACTIONS"):
             raise InvalidInputException(
                 f"{TYPE_NAMES[dataset_type]} datasets cannot be created in a Domain dataset"

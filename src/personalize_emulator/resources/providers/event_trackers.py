@@ -15,9 +15,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ...protocol.errors import ResourceAlreadyExistsException, ResourceInUseException
+from ...protocol.errors import ResourceAlreadyExistsException
 from .. import arns, lifecycle
 from ..common import (
+    active_group,
     ensure_deletable,
     ensure_new,
     get_record,
@@ -57,12 +58,7 @@ def create_event_tracker(
     checked_tags = tags_from_wire(tags)
     arn = arns.build(KIND, name, region=store.region, account=store.account_id)
     with store.lock:
-        group = get_record(store, "dataset-group", datasetGroupArn, "datasetGroupArn")
-        if group.status != lifecycle.ACTIVE:
-            raise ResourceInUseException(
-                f"Dataset group {datasetGroupArn} is in {group.status} state; event trackers"
-                " can only be created for an ACTIVE dataset group."
-            )
+        active_group(store, datasetGroupArn, "event trackers")
         ensure_new(store, KIND, arn)
         existing = [
             r.arn for r in store.records[KIND].values() if r.dataset_group_arn == datasetGroupArn

@@ -31,10 +31,10 @@ from ...protocol.errors import (
     InvalidInputException,
     LimitExceededException,
     ResourceAlreadyExistsException,
-    ResourceInUseException,
 )
 from .. import arns, lifecycle, realtime
 from ..common import (
+    active_group,
     ensure_deletable,
     ensure_new,
     get_record,
@@ -158,12 +158,7 @@ def create_metric_attribution(
             f"A metric attribution can have at most {MAX_METRICS} metrics; got {len(metrics)}."
         )
     with store.lock:
-        group = get_record(store, "dataset-group", datasetGroupArn, "datasetGroupArn")
-        if group.status != lifecycle.ACTIVE:
-            raise ResourceInUseException(
-                f"Dataset group {datasetGroupArn} is in {group.status} state; metric"
-                " attributions can only be created for an ACTIVE dataset group."
-            )
+        active_group(store, datasetGroupArn, "metric attributions")
         ensure_new(store, KIND, arn)
         existing = [
             r.arn for r in store.records[KIND].values() if r.dataset_group_arn == datasetGroupArn

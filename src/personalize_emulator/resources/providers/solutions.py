@@ -37,6 +37,7 @@ from ...engines.base import EngineError
 from ...protocol.errors import InvalidInputException, ResourceInUseException
 from .. import arns, lifecycle, models
 from ..common import (
+    active_group,
     ensure_deletable,
     ensure_new,
     get_record,
@@ -362,13 +363,8 @@ def create_solution(
     checked_tags = tags_from_wire(tags)
     arn = arns.build(KIND, name, region=store.region, account=store.account_id)
     with store.lock:
-        group = get_record(store, "dataset-group", datasetGroupArn, "datasetGroupArn")
+        active_group(store, datasetGroupArn, "solutions")
         ensure_new(store, KIND, arn)
-        if group.status != lifecycle.ACTIVE:
-            raise ResourceInUseException(
-                f"Dataset group {datasetGroupArn} is in {group.status} state; solutions can"
-                " only be created in an ACTIVE dataset group."
-            )
         record = SolutionRecord(
             arn=arn,
             name=name,
