@@ -376,7 +376,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="baselines use RESULTS.md's usual grid points instead of a per-seed grid")
     ap.add_argument("--threads", type=int, default=None,
-                    help="torch threads for our recipes (default: the recipe's own choice)")
+                    help="FitOptions.threads for our recipes: 1 = one core (default: the recipe's own choice)")
     ap.add_argument("--no-related", action="store_true", help="skip the related-items table")
     ap.add_argument("--out", default=None, help="also write every per-seed result to this JSON")
     args = ap.parse_args(argv)

@@ -68,6 +68,8 @@ class FitOptions:
     event_value_threshold: float | None = None  # drop interactions with EVENT_VALUE below it
     should_stop: Callable[[], bool] = lambda: False
     device: str | None = None  # None: cuda if available, else cpu
+    #: 1: one thread throughout; None or 2+: training may use a second core where a recipe can
+    #: (the sequence recipes train a batch's two slices at once; results do not change)
     threads: int | None = None
 
 

@@ -37,7 +37,8 @@ from ..training import hyperparameter
 from .seq_data import MetaEncoding, Prepared, encode_table, prepare, training_spans
 from .seq_longterm import ALSConfig, fit_als, fold_in
 from .seq_nets import NetSpec, build_net
-from .seq_train import TrainConfig, Windows, choose_holdout, ndcg_at_10, train
+from .seq_threads import ShardRunner
+from .seq_train import TrainConfig, Windows, choose_holdout, ndcg_rows, train
 
 BLEND_GRID = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 DEFAULT_BLEND = 0.1
@@ -59,15 +60,14 @@ def torch_session(options: FitOptions, device: torch.device):
     """Seeded, thread-limited torch for the duration of one fit.
 
     Every op used here is deterministic on CPU for a fixed thread count; on CUDA deterministic
-    algorithms are switched on (on CPU that switch only costs a slow import). Training runs on
-    one thread unless ``options.threads`` says otherwise: a GRU step is a chain of small matrix
-    products that gain little from a second thread, and when the cores are shared (a server
-    training several solutions, or other processes) OpenMP's spinning threads made a step up
-    to 25x slower than on one thread. One thread also keeps results identical across machines.
+    algorithms are switched on (on CPU that switch only costs a slow import). Torch ops run on
+    one thread: a second core is used by training a batch's two slices at once (``seq_threads``),
+    which unlike torch's intra-op threads neither stalls when the cores are shared nor changes
+    the results' last bits with the thread count.
     """
     threads_before = torch.get_num_threads()
     det_before = torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(max(1, int(options.threads or 1)))
+    torch.set_num_threads(1)
     if device.type == "cuda":
         torch.use_deterministic_algorithms(True, warn_only=True)
     try:
@@ -400,21 +400,23 @@ class SequenceRecipe(Recipe):
     def _train_config(self, n_events: int, window: int) -> TrainConfig:
         """Epochs, batch size and learning rate from the data size.
 
-        About 700k predicted events in all (8 epochs on 100k events, 3 on 500k; held-out early
-        stopping usually ends sooner), but never fewer than ~300 optimizer steps, which small
-        data sets need to learn anything. Larger data uses larger batches: a GRU step costs
-        per time step, so 64-128 windows at once halve the cost per event on one thread, and
-        a higher learning rate keeps the fewer steps as effective (on ml-100k, batch 64 at
-        5e-3 scored as well as batch 32 at 3e-3). With 50k+ events an epoch is long and the
-        held-out estimate less noisy, so one epoch without improvement stops training.
+        A fixed budget of about 400k predicted events (4 epochs on ml-100k's 90k, 3 at least),
+        over which the learning rate decays linearly to 0; below 20k events, never fewer than
+        ~300 optimizer steps, which small data sets need to learn anything. On ml-100k the decaying budget of
+        4 epochs scored NDCG@10 0.198 on the benchmark's 5 seeds against 0.185 for a constant
+        rate with held-out early stopping, which ran 3-7 epochs; a fixed budget also bounds the
+        fit time. The held-out users still pick the best epoch's weights; long schedules (small
+        data) stop after a few epochs without improvement. Larger data uses larger batches: a
+        GRU step costs per time step, so 64-128 windows at once halve the cost per event.
         """
         batch = 16 if n_events < 20_000 else 64 if n_events < 200_000 else 128
         steps_per_epoch = max(1, n_events // (window * batch))
-        epochs = int(np.clip(round(7e5 / max(n_events, 1)), 3, 12))
-        epochs = max(epochs, min(60, -(-300 // steps_per_epoch)))
-        patience = 1 if n_events >= 50_000 else max(2, epochs // 6)
+        epochs = int(np.clip(round(4e5 / max(n_events, 1)), 3, 12))
+        if n_events < 20_000:
+            epochs = max(epochs, min(60, -(-300 // steps_per_epoch)))
+        patience = epochs if epochs <= 8 else max(2, epochs // 6)
         return TrainConfig(window=window, batch_size=batch, max_epochs=self.max_epochs or epochs,
-                           patience=patience, lr=1e-2 if n_events < 20_000 else 5e-3)
+                           patience=patience, lr=1e-2, decay=True)
 
     def _prepare(self, data: TrainingData, options: FitOptions) -> Prepared:
         return prepare(data, options, use_metadata=self.use_metadata,
@@ -469,8 +471,10 @@ class SequenceRecipe(Recipe):
             if windows.n == 0:
                 raise EngineError("No training sequences: every user has fewer than 2 "
                                   "interactions after filtering.")
-            epochs, held_logits = train(net, prep, windows, cfg, rng, device, options.should_stop,
-                                        holdout, self.log)
+            # on a GPU the slices run one after the other (the device is the parallelism)
+            with ShardRunner.for_threads(options.threads if device.type == "cpu" else 1) as runner:
+                epochs, held_logits = train(net, prep, windows, cfg, rng, device,
+                                            options.should_stop, holdout, self.log, runner)
             net = net.cpu().eval()
             user_f, item_f, als = self._fit_als(prep, hold, options)
             blend = DEFAULT_BLEND if self.long_term else 0.0
@@ -543,9 +547,12 @@ def _choose_blend(held_logits: np.ndarray, holdout, user_f: np.ndarray, item_f: 
                   popularity: np.ndarray | None = None) -> tuple[float, float]:
     """(ALS share of the blend, popularity penalty), chosen on the fit's held-out users.
 
-    Best held-out NDCG@10 among the pairs whose held-out catalogue coverage (top-25 lists) is at
-    least the ALS part's own, so the sequence model does not narrow the catalogue it shows;
-    without such a pair, the best NDCG@10 without a penalty.
+    Candidates are the pairs whose held-out catalogue coverage (top-25 lists) is at least the
+    ALS part's own, so the sequence model does not narrow the catalogue it shows (without
+    such a pair: every pair without a penalty). A few hundred held-out users -- a dozen on
+    small data -- make the NDCG@10 of each pair noisy, so the one-standard-error rule picks:
+    among the candidates whose NDCG@10 is within one standard error (paired, per user) of the
+    best, the one closest to the default ``(DEFAULT_BLEND, 0)``.
     """
     finite = np.isfinite(held_logits)
     lt = np.zeros_like(held_logits, dtype=np.float64)
@@ -563,13 +570,19 @@ def _choose_blend(held_logits: np.ndarray, holdout, user_f: np.ndarray, item_f: 
     for g in penalties:
         for a in BLEND_GRID:
             score = np.where(finite, (1 - a) * z_seq + a * z_lt - g * z_pop, -np.inf)
-            results.append((a, g, ndcg_at_10(score, holdout.truth), _coverage(score, finite)))
+            results.append((a, g, ndcg_rows(score, holdout.truth), _coverage(score, finite)))
     ok = [r for r in results if r[3] >= cov_als] or [r for r in results if r[1] == 0.0]
-    best, best_score = (DEFAULT_BLEND, 0.0), -1.0
-    for a, g, score, _ in ok:
-        if score > best_score + 1e-9:
-            best, best_score = (a, g), score
-    return float(best[0]), float(best[1])
+    best = max(ok, key=lambda r: float(r[2].mean()))
+    n = len(best[2])
+
+    def within_one_se(r) -> bool:
+        diff = best[2] - r[2]
+        se = float(diff.std(ddof=1)) / np.sqrt(n) if n > 1 else 0.0
+        return float(diff.mean()) <= se + 1e-12
+
+    near = [r for r in ok if within_one_se(r)]
+    pick = min(near, key=lambda r: (abs(r[0] - DEFAULT_BLEND) + r[1], -float(r[2].mean())))
+    return float(pick[0]), float(pick[1])
 
 
 def _recode_contexts(prep: Prepared, vocab: list[str]) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .seq_layers import ItemTower, SideInputs
+from .seq_layers import ItemTower, MaskDropout, SideInputs
 
 
 @dataclass
@@ -49,7 +49,7 @@ class _Net(nn.Module):
         user = (user_tokens, user_numeric, spec.n_user_tokens) if spec.user_meta else None
         self.side = SideInputs(spec.hidden, input_dim, user, spec.n_context_tokens)
         self.bias = nn.Parameter(torch.zeros(spec.n_items + 1))
-        self.drop = nn.Dropout(spec.dropout)
+        self.drop = MaskDropout(spec.dropout)
 
     def output_bias(self) -> torch.Tensor:
         # cold items never train their bias; give them the warm average
@@ -98,6 +98,13 @@ class TransformerNet(_Net):
                                            dropout=spec.dropout, batch_first=True,
                                            norm_first=True)
         self.blocks = nn.TransformerEncoder(layer, spec.blocks, enable_nested_tensor=False)
+        for block in self.blocks.layers:
+            # masks from the slice's own stream (see seq_threads); torch's dropout would draw
+            # from its one shared generator in whichever order the slices' threads run
+            block.dropout = MaskDropout(spec.dropout)
+            block.dropout1 = MaskDropout(spec.dropout)
+            block.dropout2 = MaskDropout(spec.dropout)
+            block.self_attn.dropout = 0.0
         self.norm = nn.LayerNorm(spec.hidden)
 
     def encode(self, items, ctx=None, ctx_next=None, users=None) -> torch.Tensor:

@@ -1,4 +1,5 @@
-"""Training loop for the sequence networks: windows, full-softmax loss, early stopping.
+"""Training loop for the sequence networks: windows, full-softmax loss, a decaying learning rate,
+held-out model selection.
 
 Each user's history is cut into windows of ``window`` next-item predictions counted back from the
 latest event (so every event is predicted once, and the most recent context is always a full
@@ -10,10 +11,13 @@ a sampled softmax: each batch shares :data:`N_SAMPLED` negatives drawn by popula
 logit is corrected by ``-log(N·q)`` (Jean et al. 2015) and a negative equal to the position's
 target is masked out.
 
-Early stopping follows the service's own offline protocol in miniature: a seeded 10% of users
-(at most 500) have their latest 10% of events held out of training, the held-out NDCG@10 over
-unseen items is measured after each epoch, and the best epoch's weights are kept. The same
-held-out users choose the weight of the long-term (ALS) part of the blend.
+Each batch runs as fixed slices whose gradients are summed (``seq_threads``: two cores, same
+bits on any machine). With ``TrainConfig.decay`` the learning rate falls linearly to 0 over the
+epoch budget. Model selection follows the service's own offline protocol in miniature: a seeded
+10% of users (at most 500) have their latest 10% of events held out of training, the held-out
+NDCG@10 over unseen items is measured after each epoch, and the best epoch's weights are kept
+(``patience`` epochs without improvement end training early). The same held-out users choose
+the weight of the long-term (ALS) part of the blend.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import torch
@@ -28,6 +33,8 @@ import torch.nn.functional as F
 
 from ..base import TrainingStopped
 from .seq_data import Prepared
+from .seq_layers import dropout_stream
+from .seq_threads import ShardRunner, split
 
 PAD_TARGET = -100
 SAMPLED_ABOVE = 2048  # warm items above which training uses a sampled softmax
@@ -43,6 +50,8 @@ class TrainConfig:
     recency: bool = True
     patience: int = 2
     validate: bool = True
+    #: decay the learning rate linearly to 0 over ``max_epochs`` (a fixed training budget)
+    decay: bool = False
 
 
 @dataclass
@@ -148,16 +157,35 @@ def last_hidden(net, seqs: list[np.ndarray], users: np.ndarray, window: int, dev
     return h[torch.arange(len(seqs), device=device), torch.as_tensor(lens - 1, device=device)]
 
 
+def ndcg_rows(scores: np.ndarray, truth: list[set[int]]) -> np.ndarray:
+    """Binary NDCG@10 of each score row (item index columns, -inf = excluded)."""
+    n = len(truth)
+    if n == 0:
+        return np.zeros(0)
+    disc = 1.0 / np.log2(np.arange(2, 12))
+    k = min(10, scores.shape[1])
+    # the top k of a stable sort, without sorting whole rows: everything above the k-th value,
+    # then the lowest-indexed items equal to it
+    kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1:k]
+    above = scores > kth
+    equal = scores == kth
+    chosen = above | (equal & (np.cumsum(equal, 1) <= k - above.sum(1, keepdims=True)))
+    part = np.nonzero(chosen)[1].reshape(n, k)
+    top = np.take_along_axis(part, np.argsort(-np.take_along_axis(scores, part, 1), 1,
+                                              kind="stable"), 1)
+    relevant = np.zeros(scores.shape, bool)
+    for row, rel in enumerate(truth):
+        relevant[row, [i for i in rel if 0 <= i < scores.shape[1]]] = True
+    hits = np.take_along_axis(relevant, top, 1)
+    ideal = np.array([disc[:min(len(rel), 10)].sum() for rel in truth])
+    dcg = (hits * disc[:k]).sum(1)
+    return np.where(ideal > 0, dcg / np.where(ideal > 0, ideal, 1.0), 0.0)
+
+
 def ndcg_at_10(scores: np.ndarray, truth: list[set[int]]) -> float:
     """Mean binary NDCG@10 of score rows (item index columns, -inf = excluded)."""
-    disc = 1.0 / np.log2(np.arange(2, 12))
-    top = np.argsort(-scores, axis=1, kind="stable")[:, :10]
-    out = []
-    for row, rel in zip(top, truth, strict=True):
-        hits = np.array([1.0 if int(i) in rel else 0.0 for i in row])
-        ideal = disc[:min(len(rel), 10)].sum()
-        out.append(float((hits * disc).sum() / ideal) if ideal > 0 else 0.0)
-    return float(np.mean(out)) if out else 0.0
+    rows = ndcg_rows(scores, truth)
+    return float(rows.mean()) if len(rows) else 0.0
 
 
 def holdout_logits(net, prep: Prepared, holdout: Holdout, window: int, device) -> np.ndarray:
@@ -216,11 +244,15 @@ class _Sampler:
         self.log_nq = torch.log(self.q * N_SAMPLED)
         self.gen = torch.Generator(device=device).manual_seed(int(rng.integers(2 ** 62)))
 
-    def loss(self, net, h: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    def negatives(self) -> torch.Tensor:
+        """One batch's shared negatives (drawn before the batch's slices start)."""
+        return torch.multinomial(self.q, N_SAMPLED, replacement=True, generator=self.gen)
+
+    def loss(self, net, h: torch.Tensor, targets: torch.Tensor, neg: torch.Tensor
+             ) -> torch.Tensor:
         """Per-position cross-entropy (0 at padding), like ``F.cross_entropy(reduction="none")``."""
         valid = targets != PAD_TARGET
         tgt = torch.where(valid, targets, torch.zeros_like(targets))
-        neg = torch.multinomial(self.q, N_SAMPLED, replacement=True, generator=self.gen)
         w_all, bias = net.output_weights(), net.bias
         pos = (h * w_all[tgt + 1]).sum(-1) + bias[tgt + 1] - self.log_nq[tgt]
         negs = h @ w_all[neg + 1].T + bias[neg + 1] - self.log_nq[neg]
@@ -230,42 +262,76 @@ class _Sampler:
         return torch.where(valid, ce, torch.zeros_like(ce))
 
 
+def _head_loss(net, sampler: _Sampler | None, neg: torch.Tensor | None, h: torch.Tensor,
+               targets: torch.Tensor, weights: torch.Tensor, n_warm: int) -> torch.Tensor:
+    """Sum of the recency-weighted next-item cross-entropy of flat hidden vectors ``h``."""
+    if sampler is not None:
+        ce = sampler.loss(net, h, targets, neg)
+    else:
+        logits = h @ net.output_weights()[1:n_warm + 1].T + net.bias[1:n_warm + 1]
+        ce = F.cross_entropy(logits, targets, ignore_index=PAD_TARGET, reduction="none")
+    return (ce * weights).sum()
+
+
+def _slice_gradients(net, windows: Windows, part: np.ndarray, users: np.ndarray, seed: int,
+                     neg: torch.Tensor | None, sampler: _Sampler | None, total_weight: float,
+                     params: list[torch.Tensor], device) -> tuple[torch.Tensor | None, ...]:
+    """Gradients of one slice of a batch (its share of the batch's mean loss)."""
+    width = int(windows.lengths[part].max())
+    with dropout_stream(seed):
+        h = net.encode(_tensor(windows.items, part, width, device),
+                       _tensor(windows.ctx_in, part, width, device),
+                       _tensor(windows.ctx_next, part, width, device),
+                       torch.as_tensor(users, device=device))
+        loss = _head_loss(net, sampler, neg, h.reshape(-1, h.shape[-1]),
+                          _tensor(windows.targets, part, width, device).reshape(-1),
+                          _tensor(windows.weights, part, width, device).reshape(-1),
+                          net.spec.n_warm) / total_weight
+    return torch.autograd.grad(loss, params, allow_unused=True)
+
+
 def train(net, prep: Prepared, windows: Windows, cfg: TrainConfig, rng: np.random.Generator,
           device, should_stop: Callable[[], bool], holdout: Holdout | None = None,
-          log: Callable[[str], None] | None = None) -> tuple[int, np.ndarray | None]:
-    """Train ``net`` in place; return (epochs run, held-out logits of the kept epoch)."""
+          log: Callable[[str], None] | None = None, runner: ShardRunner | None = None
+          ) -> tuple[int, np.ndarray | None]:
+    """Train ``net`` in place; return (epochs run, held-out logits of the kept epoch).
+
+    Every batch runs as fixed slices (``seq_threads``), in parallel when ``runner`` allows.
+    """
+    runner = runner or ShardRunner(parallel=False)
     opt = Adam(net.parameters(), lr=cfg.lr)
+    params = opt.params
     n_warm = prep.n_warm
     sampler = _Sampler(prep, rng, device) if n_warm > SAMPLED_ABOVE else None
     best, best_state, best_logits, bad, epochs = -1.0, None, None, 0, 0
+    total_steps = cfg.max_epochs * len(windows.batches(cfg.batch_size, np.random.default_rng(0)))
+    step = 0
     for epoch in range(cfg.max_epochs):
         net.train()
         for idx in windows.batches(cfg.batch_size, rng):
             if should_stop():
                 raise TrainingStopped()
-            width = int(windows.lengths[idx].max())
-            items = _tensor(windows.items, idx, width, device)
-            targets = _tensor(windows.targets, idx, width, device)
-            weights = _tensor(windows.weights, idx, width, device)
+            if cfg.decay:
+                opt.lr = cfg.lr * (1.0 - step / total_steps)
+            step += 1
             # half the windows train without the user's metadata, so anonymous sessions and
             # users whose session departs from their profile are served well too
             users = windows.users[idx].copy()
             users[rng.random(len(users)) < 0.5] = -1
-            h = net.encode(items, _tensor(windows.ctx_in, idx, width, device),
-                           _tensor(windows.ctx_next, idx, width, device),
-                           torch.as_tensor(users, device=device))
-            wt = weights.reshape(-1)
-            if sampler is not None:
-                ce = sampler.loss(net, h.reshape(-1, h.shape[-1]), targets.reshape(-1))
-            else:
-                w_out = net.output_weights()[1:n_warm + 1]
-                b_out = net.bias[1:n_warm + 1]
-                logits = h.reshape(-1, h.shape[-1]) @ w_out.T + b_out
-                ce = F.cross_entropy(logits, targets.reshape(-1), ignore_index=PAD_TARGET,
-                                     reduction="none")
-            loss = (ce * wt).sum() / wt.sum().clamp(min=1e-6)
-            opt.zero_grad()
-            loss.backward()
+            total_weight = max(float(windows.weights[idx].sum()), 1e-6)
+            neg = sampler.negatives() if sampler is not None else None
+            slices = split(np.arange(len(idx)))
+            seeds = rng.integers(2 ** 62, size=len(slices))
+            jobs = [partial(_slice_gradients, net, windows, idx[sl], users[sl], int(seed), neg,
+                            sampler, total_weight, params, device) for sl, seed in zip(
+                                slices, seeds, strict=True)]
+            parts = runner.run(jobs)
+            for p, *gs in zip(params, *parts, strict=True):
+                g = None
+                for x in gs:
+                    if x is not None:
+                        g = x if g is None else g + x
+                p.grad = g
             opt.step()
         epochs = epoch + 1
         if holdout is None or not cfg.validate:
