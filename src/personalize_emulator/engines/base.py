@@ -66,6 +66,13 @@ class FitOptions:
     feature_transformation: Mapping[str, str] = field(default_factory=dict)
     event_type: str | None = None  # train only on this event type (solution eventType)
     event_value_threshold: float | None = None  # drop interactions with EVENT_VALUE below it
+    #: solutionConfig.eventsConfig: event type (lower-cased) -> (its eventValueThreshold or
+    #: None, its weight 0..1). Only these types train, each above its own threshold, and the
+    #: sequence recipes weight each predicted event by its type's weight (``training``).
+    event_weights: Mapping[str, tuple[float | None, float]] | None = None
+    #: solutionConfig.optimizationObjective: (numerical Items column, LOW|MEDIUM|HIGH|OFF); the
+    #: sequence recipes favour items with a high value of the column at serving time.
+    objective: tuple[str, str] | None = None
     should_stop: Callable[[], bool] = lambda: False
     device: str | None = None  # None: cuda if available, else cpu
     #: 1: one thread throughout; None or 2+: training may use a second core where a recipe can

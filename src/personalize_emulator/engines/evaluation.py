@@ -12,9 +12,23 @@ latest training item). Metrics, averaged over test users:
 * ``mean_reciprocal_rank_at_25`` -- 1/rank of the first hit, 0 if none;
 * ``coverage`` -- distinct recommended items / distinct items in Interactions + Items.
 
-The solution's ``eventType`` / ``eventValueThreshold`` filter the interactions before the
-split (:func:`evaluation_events`); test users are drawn from the users in seeded order, integer
-ids by value (:func:`_ordered_users`), as ``shared/baselines/eval_baselines.py`` does.
+The solution's ``eventType`` / ``eventValueThreshold`` / ``eventsConfig`` filter the
+interactions before the split (:func:`evaluation_events`); test users are drawn from the users in
+seeded order, integer ids by value (:func:`_ordered_users`), as
+``shared/baselines/eval_baselines.py`` does.
+
+Solutions with an events configuration or an optimization objective get one more metric each
+(:func:`configured_metrics`); the guide names the keys and leaves ``k`` and the normalisation
+open, chosen here:
+
+* ``normalized_discounted_cumulative_gain_with_event_weights_at_k`` -- NDCG@25 whose gain for a
+  held-out item is its event type's weight relative to the mean of the listed types (the guide's
+  example: purchase 0.3 / click 0.1 reward a hit 1.5 / 0.5; an item held out under several types
+  counts its highest); the ideal DCG ranks the user's held-out items by that gain;
+* ``average_rewards_at_k`` -- per test user, the reward (the objective column's value, negative
+  or missing values counting 0) of the held-out items found in the top 25, divided by the
+  reward of the user's 25 most rewarding held-out items (the best a list of 25 could earn);
+  averaged over users with something to earn (0.0 if none has), so it lies in [0, 1].
 
 Keys the public sources leave unnamed (api-surface §10.2), chosen here:
 
@@ -44,10 +58,12 @@ import pandas as pd
 from .base import EngineError, FitOptions, Model, Query, Recipe
 from .dataset import TrainingData
 from .serving import top_indices
-from .training import prepare_interactions, restrict_event_types
+from .training import EVENT_WEIGHT, item_attribute, prepare_interactions, restrict_event_types
 
 KS = (5, 10, 25)
 TOP_N = 25
+EVENT_WEIGHTS_NDCG = "normalized_discounted_cumulative_gain_with_event_weights_at_k"
+AVERAGE_REWARDS = "average_rewards_at_k"
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
@@ -146,6 +162,47 @@ def item_metrics(
     out = {key: float(np.mean([m[key] for m in per_user])) if per_user else 0.0 for key in keys}
     shown = {i for lst in recommendations.values() for i in lst}
     out["coverage"] = len(shown) / catalogue_size if catalogue_size else 0.0
+    return out
+
+
+def weighted_ndcg(ranked: Sequence[str], gains: Mapping[str, float], k: int = TOP_N) -> float:
+    """NDCG@k of one list whose gain for a hit is ``gains[item]`` (0 for other items)."""
+    disc = 1.0 / np.log2(np.arange(2, k + 2))
+    got = np.asarray([gains.get(item, 0.0) for item in list(ranked)[:k]], dtype=np.float64)
+    best = np.sort(np.asarray(list(gains.values()), dtype=np.float64))[::-1][:k]
+    ideal = float((best * disc[:len(best)]).sum())
+    return float((got * disc[:len(got)]).sum()) / ideal if ideal > 0 else 0.0
+
+
+def rewards_share(ranked: Sequence[str], relevant: set[str], rewards: Mapping[str, float],
+                  k: int = TOP_N) -> float | None:
+    """Reward of the relevant items in the top k over the most a list of k could earn; None
+    when the user's relevant items carry no reward."""
+    best = float(sum(sorted((max(rewards.get(i, 0.0), 0.0) for i in relevant),
+                            reverse=True)[:k]))
+    if best <= 0:
+        return None
+    got = sum(max(rewards.get(i, 0.0), 0.0) for i in set(list(ranked)[:k]) & relevant)
+    return float(got) / best
+
+
+def configured_metrics(recommendations: Mapping[str, Sequence[str]], split: Split,
+                       data: TrainingData, options: FitOptions) -> dict[str, float]:
+    """The eventsConfig / optimizationObjective metrics (none when neither is configured)."""
+    out: dict[str, float] = {}
+    if options.event_weights and EVENT_WEIGHT in split.test.columns:
+        gains: dict[str, dict[str, float]] = {}
+        best = split.test.groupby(["USER_ID", "ITEM_ID"], sort=True)[EVENT_WEIGHT].max()
+        for (user, item), gain in best.items():
+            gains.setdefault(str(user), {})[str(item)] = float(gain)
+        scores = [weighted_ndcg(recommendations.get(u, ()), g) for u, g in gains.items()]
+        out[EVENT_WEIGHTS_NDCG] = float(np.mean(scores)) if scores else 0.0
+    if options.objective:
+        values = item_attribute(data, options.objective[0]).fillna(0.0)
+        rewards = {str(k): float(v) for k, v in values.items()}
+        shares = [s for u, rel in split.truth().items()
+                  if (s := rewards_share(recommendations.get(u, ()), rel, rewards)) is not None]
+        out[AVERAGE_REWARDS] = float(np.mean(shares)) if shares else 0.0
     return out
 
 
@@ -356,4 +413,5 @@ def evaluate(
     split = personalize_split(frame, seed, candidate_users=candidate_users)
     model = recipe.fit(split.training_data(data), options)
     recs = recommend_for_test_users(model, split, related=use_case == "RELATED_ITEMS")
-    return item_metrics(recs, split.truth(), _catalogue_size(frame, data))
+    metrics = item_metrics(recs, split.truth(), _catalogue_size(frame, data))
+    return {**metrics, **configured_metrics(recs, split, data, options)}

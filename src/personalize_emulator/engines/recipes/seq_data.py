@@ -2,10 +2,15 @@
 
 Shared by the GRU (``hrnn``) and transformer (``sasrec``) recipes:
 
-* :func:`prepare` checks the interactions, applies the solution's ``eventType`` and
-  ``eventValueThreshold``, orders every user's events by time (ties keep dataset order) and builds
-  the integer vocabularies. Item index 0 is padding; warm items (with interactions) come first,
-  then cold items known only from the Items dataset, so ``1..n_warm`` is what the softmax trains on.
+* :func:`prepare` checks the interactions, applies the solution's ``eventType``,
+  ``eventValueThreshold`` and ``eventsConfig``, orders every user's events by time (ties keep
+  dataset order) and builds the integer vocabularies. Item index 0 is padding; warm items (with
+  interactions) come first, then cold items known only from the Items dataset, so ``1..n_warm`` is
+  what the softmax trains on. Under ``eventsConfig`` each event also gets a loss weight: its
+  type's weight, scaled so the kept events' weights average 1 (the loss keeps its size; only the
+  ratios between types matter, as the guide says).
+* :func:`objective_values` turns an ``optimizationObjective`` column into one standardised value
+  per item (``z(log1p(value))``; items without a value get 0, the mean).
 * :class:`MetaEncoding` encodes Items/Users metadata as a bag of tokens (categorical values,
   words of textual fields) plus standardised numeric columns; contextual interaction columns
   become tokens per event.
@@ -22,7 +27,7 @@ import pandas as pd
 
 from ..base import EngineError, FitOptions
 from ..dataset import FieldKinds, Table, TrainingData
-from ..training import prepare_interactions
+from ..training import EVENT_WEIGHT, item_attribute, prepare_interactions
 
 REQUIRED = ("USER_ID", "ITEM_ID", "TIMESTAMP")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -131,6 +136,7 @@ class Prepared:
     item_meta: MetaEncoding | None
     user_meta: MetaEncoding | None
     popularity: np.ndarray  # counts per item index (length n_items + 1)
+    weights: list[np.ndarray] | None = None  # per user: eventsConfig loss weight of each event
 
 
 def _context_tokens(frame: pd.DataFrame, kinds: FieldKinds) -> tuple[list[str], list[str], np.ndarray]:
@@ -176,6 +182,7 @@ def prepare(data: TrainingData, options: FitOptions, *, use_metadata: bool,
     codes = frame["ITEM_ID"].map(item_index).to_numpy(np.int64)
     uidx = frame["USER_ID"].map(user_index).to_numpy(np.int64)
     ts = frame["TIMESTAMP"].to_numpy(np.float64)
+    ew = _event_weights(frame)
     ctx_cols, ctx_vocab, ctx_tok = _context_tokens(frame, data.interaction_kinds) if use_metadata \
         else ([], [], np.zeros((len(frame), 0), np.int64))
     # frame is grouped by user (sorted by USER_ID): split into per-user runs
@@ -186,10 +193,13 @@ def prepare(data: TrainingData, options: FitOptions, *, use_metadata: bool,
     times: list[np.ndarray] = [np.zeros(0, np.float64) for _ in users]
     contexts: list[np.ndarray] | None = [np.zeros((0, len(ctx_cols)), np.int64) for _ in users] \
         if ctx_cols else None
+    weights = None if ew is None else [np.zeros(0, np.float64) for _ in users]
     for s, e in zip(starts, ends, strict=True):
         u = int(uidx[s])
         sequences[u] = codes[s:e]
         times[u] = ts[s:e]
+        if weights is not None:
+            weights[u] = ew[s:e]
         if contexts is not None:
             contexts[u] = ctx_tok[s:e]
     pop = np.bincount(codes, minlength=len(item_ids) + 1).astype(np.float64)
@@ -198,7 +208,31 @@ def prepare(data: TrainingData, options: FitOptions, *, use_metadata: bool,
     return Prepared(item_ids=item_ids, n_warm=n_warm, user_ids=users, sequences=sequences,
                     times=times, contexts=contexts, context_columns=ctx_cols,
                     context_vocab=ctx_vocab, item_meta=item_meta, user_meta=user_meta,
-                    popularity=pop)
+                    popularity=pop, weights=weights)
+
+
+def _event_weights(frame: pd.DataFrame) -> np.ndarray | None:
+    """Each event's eventsConfig weight with mean 1 over the events, or None without one."""
+    if EVENT_WEIGHT not in frame.columns:
+        return None
+    w = frame[EVENT_WEIGHT].to_numpy(np.float64)
+    if not w.mean() > 0:
+        raise EngineError("Every interaction left for training has weight 0 in eventsConfig; "
+                          "give at least one of their event types a weight above 0.")
+    return w / w.mean()
+
+
+def objective_values(data: TrainingData, item_ids: list[str], column: str) -> np.ndarray:
+    """``z(log1p(value))`` of an Items column per item index (0 = padding, and items without a
+    number get 0); signed ``log1p(|x|)`` so negative values keep their order."""
+    values = item_attribute(data, column).reindex(item_ids).to_numpy(np.float64)
+    logged = np.sign(values) * np.log1p(np.abs(values))
+    out = np.zeros(len(item_ids) + 1)
+    known = np.isfinite(logged)
+    if known.sum() >= 2:
+        sd = float(logged[known].std())
+        out[1:][known] = (logged[known] - float(logged[known].mean())) / (sd if sd > 1e-12 else 1.0)
+    return out
 
 
 def training_spans(prep: Prepared, min_percentile: float, max_percentile: float) -> list[tuple[int, int]]:

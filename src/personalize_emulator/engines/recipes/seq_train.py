@@ -5,7 +5,10 @@ Each user's history is cut into windows of ``window`` next-item predictions coun
 latest event (so every event is predicted once, and the most recent context is always a full
 window). Windows are bucketed by length into batches, whose order is shuffled every epoch by a
 seeded generator. The loss is cross-entropy over the warm catalogue at every position, optionally
-weighted towards recent events (``recency_mask`` / ``apply_recency_bias``). Above
+weighted towards recent events (``recency_mask`` / ``apply_recency_bias``) and, under
+``eventsConfig``, by the predicted event's type weight (``Prepared.weights``, mean 1); a batch's
+loss is divided by its weights before the event weights, so a batch of heavy events moves the
+model more than a batch of light ones. Above
 :data:`SAMPLED_ABOVE` warm items the full softmax is most of an epoch's cost, so it is replaced by
 a sampled softmax: each batch shares :data:`N_SAMPLED` negatives drawn by popularity^0.75, every
 logit is corrected by ``-log(N·q)`` (Jean et al. 2015) and a negative equal to the position's
@@ -17,7 +20,9 @@ epoch budget. Model selection follows the service's own offline protocol in mini
 10% of users (at most 500) have their latest 10% of events held out of training, the held-out
 NDCG@10 over unseen items is measured after each epoch, and the best epoch's weights are kept
 (``patience`` epochs without improvement end training early). The same held-out users choose
-the weight of the long-term (ALS) part of the blend.
+the weight of the long-term (ALS) part of the blend. Under ``eventsConfig`` a held-out item's
+gain is its event weight, as in the metric the solution reports, so the choices favour the
+event types the solution weights.
 """
 
 from __future__ import annotations
@@ -58,7 +63,8 @@ class TrainConfig:
 class Holdout:
     users: np.ndarray  # user indices
     n_hold: np.ndarray  # events held out per user
-    truth: list[set[int]] = field(default_factory=list)
+    #: held-out item indices per user, or item index -> gain under eventsConfig
+    truth: list[set[int]] | list[dict[int, float]] = field(default_factory=list)
 
     def hold_of(self) -> dict[int, int]:
         return {int(u): int(h) for u, h in zip(self.users, self.n_hold, strict=True)}
@@ -72,7 +78,12 @@ def choose_holdout(prep: Prepared, rng: np.random.Generator, min_users: int = 50
     n = min(500, max(1, int(round(0.1 * len(cand)))))
     users = np.sort(rng.choice(cand, size=n, replace=False))
     n_hold = np.maximum(1, np.floor(0.1 * lengths[users] + 0.5).astype(int))
-    truth = [set(prep.sequences[u][-h:].tolist()) for u, h in zip(users, n_hold, strict=True)]
+    truth: list = [set(prep.sequences[u][-h:].tolist()) for u, h in zip(users, n_hold, strict=True)]
+    if prep.weights is not None:
+        truth = [{} for _ in users]
+        for row, (u, h) in enumerate(zip(users, n_hold, strict=True)):
+            for item, w in zip(prep.sequences[u][-h:].tolist(), prep.weights[u][-h:], strict=True):
+                truth[row][item] = max(truth[row].get(item, 0.0), float(w))
     return Holdout(users, n_hold, truth)
 
 
@@ -95,6 +106,8 @@ class Windows:
         self.items = np.zeros((n, window), np.int64)
         self.targets = np.full((n, window), PAD_TARGET, np.int64)
         self.weights = np.zeros((n, window), np.float32)
+        #: a batch's loss is divided by the sum of these: the weights without eventsConfig's
+        self.scale = self.weights if prep.weights is None else np.zeros((n, window), np.float32)
         self.users = np.zeros(n, np.int64)
         self.lengths = np.zeros(n, np.int64)
         n_ctx = len(prep.context_columns)
@@ -109,8 +122,10 @@ class Windows:
             m = e - s - 1
             self.items[k, :m] = seq[s:e - 1]
             self.targets[k, :m] = seq[s + 1:e] - 1  # class index over warm items
-            self.weights[k, :m] = 1.0 if not recency else \
+            self.scale[k, :m] = 1.0 if not recency else \
                 0.75 + 0.25 * (prep.times[u][s + 1:e] - lo) / span
+            if prep.weights is not None:
+                self.weights[k, :m] = self.scale[k, :m] * prep.weights[u][s + 1:e]
             self.users[k] = u
             self.lengths[k] = m
             if self.ctx_in is not None:
@@ -157,8 +172,9 @@ def last_hidden(net, seqs: list[np.ndarray], users: np.ndarray, window: int, dev
     return h[torch.arange(len(seqs), device=device), torch.as_tensor(lens - 1, device=device)]
 
 
-def ndcg_rows(scores: np.ndarray, truth: list[set[int]]) -> np.ndarray:
-    """Binary NDCG@10 of each score row (item index columns, -inf = excluded)."""
+def ndcg_rows(scores: np.ndarray, truth: list[set[int]] | list[dict[int, float]]) -> np.ndarray:
+    """NDCG@10 of each score row (item index columns, -inf = excluded): binary for a set of
+    relevant items, with each item's gain for a dict (eventsConfig)."""
     n = len(truth)
     if n == 0:
         return np.zeros(0)
@@ -173,17 +189,21 @@ def ndcg_rows(scores: np.ndarray, truth: list[set[int]]) -> np.ndarray:
     part = np.nonzero(chosen)[1].reshape(n, k)
     top = np.take_along_axis(part, np.argsort(-np.take_along_axis(scores, part, 1), 1,
                                               kind="stable"), 1)
-    relevant = np.zeros(scores.shape, bool)
+    relevant = np.zeros(scores.shape)
+    ideal = np.zeros(n)
     for row, rel in enumerate(truth):
-        relevant[row, [i for i in rel if 0 <= i < scores.shape[1]]] = True
+        gains = rel if isinstance(rel, dict) else dict.fromkeys(rel, 1.0)
+        cols = [i for i in gains if 0 <= i < scores.shape[1]]
+        relevant[row, cols] = [gains[i] for i in cols]
+        best = np.sort(np.fromiter(gains.values(), float, len(gains)))[::-1][:10]
+        ideal[row] = (best * disc[:len(best)]).sum()
     hits = np.take_along_axis(relevant, top, 1)
-    ideal = np.array([disc[:min(len(rel), 10)].sum() for rel in truth])
     dcg = (hits * disc[:k]).sum(1)
     return np.where(ideal > 0, dcg / np.where(ideal > 0, ideal, 1.0), 0.0)
 
 
-def ndcg_at_10(scores: np.ndarray, truth: list[set[int]]) -> float:
-    """Mean binary NDCG@10 of score rows (item index columns, -inf = excluded)."""
+def ndcg_at_10(scores: np.ndarray, truth: list[set[int]] | list[dict[int, float]]) -> float:
+    """Mean NDCG@10 of score rows (item index columns, -inf = excluded; see ``ndcg_rows``)."""
     rows = ndcg_rows(scores, truth)
     return float(rows.mean()) if len(rows) else 0.0
 
@@ -318,7 +338,7 @@ def train(net, prep: Prepared, windows: Windows, cfg: TrainConfig, rng: np.rando
             # users whose session departs from their profile are served well too
             users = windows.users[idx].copy()
             users[rng.random(len(users)) < 0.5] = -1
-            total_weight = max(float(windows.weights[idx].sum()), 1e-6)
+            total_weight = max(float(windows.scale[idx].sum()), 1e-6)
             neg = sampler.negatives() if sampler is not None else None
             slices = split(np.arange(len(idx)))
             seeds = rng.integers(2 ** 62, size=len(slices))
