@@ -26,7 +26,6 @@ def test_describe_reports_the_configuration(pipe, group):
         "eventValueThreshold": "3",
         "algorithmHyperParameters": {"min_cointeraction_count": "2"},
         "featureTransformationParameters": {"max_item_interaction_count_percentile": "0.8"},
-        "optimizationObjective": {"itemAttribute": "PRICE", "objectiveSensitivity": "LOW"},
     }
     arn = pipe.solution("s", "aws-sims", eventType="click", solutionConfig=config_)
     solution = pipe.personalize.describe_solution(solutionArn=arn)["solution"]

@@ -6,18 +6,25 @@ columns are categorical, textual or numeric. Missing optional datasets are ``Non
 
 :func:`check_minimums` applies the service's rules before any training starts: at least 1000
 interactions, and at least 25 users with at least 2 interactions each, both counted after the
-solution's ``eventType`` (case-insensitive, like filters) and ``eventValueThreshold``. Failing
-them is a ``CREATE FAILED`` with the service's own wording, not an API error.
+solution's ``eventType`` (case-insensitive, like filters), ``eventValueThreshold`` and
+``eventsConfig`` (its event types, each with its own threshold). Failing them is a ``CREATE
+FAILED`` with the service's own wording, not an API error. :func:`event_types` reads the
+distinct event types of an Interactions table (one column) for CreateSolutionVersion's check of
+an ``eventsConfig``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..data import field_kinds
 from ..engines.dataset import FieldKinds, Table, TrainingData
+from ..engines.training import apply_event_weights
 from . import datastore
 from .jobs import JobFailed
 from .store import Store
@@ -74,22 +81,44 @@ def assemble(tables: dict[str, Any]) -> TrainingData:
     )
 
 
+def event_types(table: Any) -> set[str]:
+    """The distinct EVENT_TYPE values (lower-cased) of an Interactions ``DatasetTable``, reading
+    only that column (parts written before the column existed have none)."""
+    found: set[str] = set()
+    with table.lock:
+        for path in table.parts():
+            part = pq.ParquetFile(path)
+            if "EVENT_TYPE" in part.schema_arrow.names:
+                column = part.read(columns=["EVENT_TYPE"]).column(0)
+                found.update(str(v).lower() for v in pc.unique(column).to_pylist() if v is not None)
+    return found
+
+
 def filter_events(
-    frame: pd.DataFrame, event_type: str | None, event_value_threshold: float | None
+    frame: pd.DataFrame,
+    event_type: str | None,
+    event_value_threshold: float | None,
+    event_weights: Mapping[str, tuple[float | None, float]] | None = None,
 ) -> pd.DataFrame:
-    """The interactions a solution trains on: its event type and value threshold applied."""
+    """The interactions a solution trains on: its event type, value threshold and eventsConfig
+    applied."""
     if event_type and "EVENT_TYPE" in frame.columns:
         frame = frame[frame["EVENT_TYPE"].astype(str).str.lower() == event_type.lower()]
     if event_value_threshold is not None and "EVENT_VALUE" in frame.columns:
         frame = frame[frame["EVENT_VALUE"].astype(float) >= event_value_threshold]
+    if event_weights:
+        frame = apply_event_weights(frame, event_weights)
     return frame
 
 
 def check_minimums(
-    data: TrainingData, event_type: str | None = None, event_value_threshold: float | None = None
+    data: TrainingData,
+    event_type: str | None = None,
+    event_value_threshold: float | None = None,
+    event_weights: Mapping[str, tuple[float | None, float]] | None = None,
 ) -> None:
     """Raise ``JobFailed`` (a CREATE FAILED reason) when the data is below the service minimums."""
-    frame = filter_events(data.interactions, event_type, event_value_threshold)
+    frame = filter_events(data.interactions, event_type, event_value_threshold, event_weights)
     if event_type and "EVENT_TYPE" not in data.interactions.columns:
         raise JobFailed(
             f"Create failed. eventType {event_type} was given but the Interactions dataset has"
@@ -100,7 +129,7 @@ def check_minimums(
             "Create failed. eventValueThreshold was given but the Interactions dataset has no"
             " EVENT_VALUE column."
         )
-    scope = _scope(event_type, event_value_threshold)
+    scope = _scope(event_type, event_value_threshold, bool(event_weights))
     if len(frame) < MIN_INTERACTIONS:
         raise JobFailed(
             f"Create failed. Dataset has fewer than {MIN_INTERACTIONS} interactions"
@@ -115,10 +144,12 @@ def check_minimums(
         )
 
 
-def _scope(event_type: str | None, threshold: float | None) -> str:
+def _scope(event_type: str | None, threshold: float | None, events_config: bool = False) -> str:
     parts = []
     if event_type:
         parts.append(f"of event type {event_type}")
     if threshold is not None:
         parts.append(f"with an event value of at least {threshold:g}")
+    if events_config:
+        parts.append("of the eventsConfig event types and thresholds")
     return (" " + " and ".join(parts)) if parts else ""

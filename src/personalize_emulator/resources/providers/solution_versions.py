@@ -3,7 +3,9 @@ ListSolutionVersions, StopSolutionVersionCreation, GetSolutionMetrics.
 
 CreateSolutionVersion checks what can be checked at once (solution ACTIVE, an Interactions
 dataset with data, the training mode allowed for the recipe, at most 20 versions training per
-region) and then trains in a stoppable job (``_Training``):
+region, the solution's ``eventsConfig`` event types present in the data and its
+``optimizationObjective`` column in the Items schema) and then trains in a stoppable job
+(``_Training``):
 
 1. read the dataset group's tables into ``TrainingData`` (``training_data``), apply the
    solution's ``trainingDataConfig`` column choices, check the service's data minimums;
@@ -121,6 +123,10 @@ def create_solution_version(
             )
         previous = _check_mode(store, solution, mode)
         tables = _check_data(store, solution)
+        if not solution.perform_auto_ml:  # AutoML reads autoMLConfig only
+            spec = solutions.recipe_spec(solution.recipe_arn or "", dialects=solutions.ANY_DIALECT)
+            solutions.check_datasets(store, solution.dataset_group_arn, spec,
+                                     solution.solution_config, data=True)  # fmt: skip
         arn = _new_arn(store, solution)
         version = SolutionVersionRecord(
             arn=arn,
@@ -255,17 +261,22 @@ class _Training:
         self.tables, self.previous = tables, previous
         self.config: Mapping[str, Any] = version.solution_config or {}
         self.threshold = solutions.event_value_threshold(self.config)
+        self.event_weights: dict[str, tuple[float | None, float]] | None = None
+        self.objective: tuple[str, str] | None = None
 
     def run(self, ctx: JobContext) -> _Result:
         data = _select_columns(training_data.assemble(self.tables), self.config)
-        training_data.check_minimums(data, self.version.event_type, self.threshold)
+        if not self.version.perform_auto_ml:  # AutoML reads autoMLConfig only
+            spec = solutions.recipe_spec(self.version.recipe_arn or "",
+                                         dialects=solutions.ANY_DIALECT)  # fmt: skip
+            self.event_weights = solutions.event_weights(spec, self.config)
+            self.objective = solutions.objective(spec, self.config)
+        training_data.check_minimums(data, self.version.event_type, self.threshold,
+                                     self.event_weights)  # fmt: skip
         self._check(ctx)
         if self.version.perform_auto_ml:
             candidates, metric = solutions.automl_candidates(self.config, solutions.ANY_DIALECT)
             spec = self._best_recipe(candidates, metric, data, ctx)
-        else:
-            spec = solutions.recipe_spec(self.version.recipe_arn or "",
-                                         dialects=solutions.ANY_DIALECT)  # fmt: skip
         hyper = solutions.hyperparameters(spec, self.config)
         tuned = None
         if self.version.perform_hpo:
@@ -316,6 +327,8 @@ class _Training:
             },
             event_type=self.version.event_type,
             event_value_threshold=self.threshold,
+            event_weights=self.event_weights,
+            objective=self.objective,
             should_stop=ctx.should_stop,
         )
 

@@ -15,7 +15,21 @@ with InvalidInputException naming the member:
   a metric GetSolutionMetrics reports;
 * ``eventValueThreshold`` must be a number; ``autoTrainingConfig.schedulingExpression`` must be
   ``rate(N day|days)`` with N from 1 to 30; ``performIncrementalUpdate`` is for
-  aws-semantic-similarity only.
+  aws-semantic-similarity only;
+* ``eventsConfig`` (also UpdateSolution's) is for the v2 recipes, as the guide says: each entry
+  names a distinct event type, at least one weight is above 0, and the Interactions schema has
+  EVENT_TYPE (and EVENT_VALUE when a threshold is given); CreateSolutionVersion then refuses
+  listed event types that do not occur in the data;
+* ``optimizationObjective`` is for aws-user-personalization(-v2) and
+  aws-personalized-ranking(-v2) and must name a numerical, non-null column of the group's Items
+  schema -- the guide's requirements, checked against the Items dataset the guide says comes
+  first.
+
+The guide leaves open what other recipes do with the two: they are refused here
+(InvalidInputException naming the recipes that take them) rather than silently ignored. An
+entry's omitted ``weight`` counts 1.0, an omitted ``objectiveSensitivity`` MEDIUM, and an empty
+``eventParametersList`` means no events configuration (how an update removes one). With
+``performAutoML`` only ``autoMLConfig`` is read, so AutoML solutions ignore both.
 
 ``performAutoTraining`` (default true) and the auto-training schedule are recorded and reported;
 the emulator does not start versions on a timer -- CreateSolutionVersion with trainingMode
@@ -53,6 +67,7 @@ from ..jobs import runner_for
 from ..pagination import newest_first
 from ..pipeline_records import SolutionRecord, SolutionUpdate, SolutionVersionRecord
 from ..store import Store
+from ..training_data import event_types, tables_of
 
 KIND = "solution"
 VERSION_KIND = "solution-version"
@@ -71,6 +86,11 @@ ITEM_METRICS = frozenset(
     | {"mean_reciprocal_rank_at_25", "coverage"}
 )  # fmt: skip
 _SCHEDULE = re.compile(r"^rate\((\d+) days?\)$")
+#: Recipes whose solutions take solutionConfig.eventsConfig / optimizationObjective (the guide).
+EVENTS_CONFIG_RECIPES = ("aws-user-personalization-v2", "aws-personalized-ranking-v2")
+OBJECTIVE_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2",
+                     "aws-personalized-ranking", "aws-personalized-ranking-v2")
+DEFAULT_SENSITIVITY = "MEDIUM"
 
 
 # --- reading a solution's configuration ------------------------------------------------------
@@ -104,6 +124,140 @@ def event_value_threshold(config: Mapping[str, Any] | None) -> float | None:
         raise InvalidInputException(
             f"Invalid parameter solutionConfig.eventValueThreshold: {text!r} is not a number."
         ) from None
+
+
+def _only_for(spec: registry.RecipeSpec | None, recipes: tuple[str, ...], where: str,
+              what: str) -> None:
+    if spec is None or spec.name not in recipes:
+        raise InvalidInputException(
+            f"Invalid parameter {where}: {what} is only available for the"
+            f" {', '.join(recipes[:-1])} and {recipes[-1]} recipes; recipe"
+            f" {spec.name if spec else '(none)'} does not support it."
+        )
+
+
+def event_weights(
+    spec: registry.RecipeSpec | None,
+    config: Mapping[str, Any] | None,
+    member: str = "solutionConfig",
+) -> dict[str, tuple[float | None, float]] | None:
+    """``eventsConfig`` as ``FitOptions.event_weights`` (None without one), checked."""
+    params = ((config or {}).get("eventsConfig") or {}).get("eventParametersList") or []
+    if not params:
+        return None
+    where = f"{member}.eventsConfig"
+    _only_for(spec, EVENTS_CONFIG_RECIPES, where, "an events configuration")
+    out: dict[str, tuple[float | None, float]] = {}
+    for n, entry in enumerate(params, start=1):
+        name = str(entry.get("eventType") or "").strip()
+        if not name:
+            raise InvalidInputException(
+                f"Invalid parameter {where}.eventParametersList: entry {n} has no eventType."
+            )
+        if name.lower() in out:
+            raise InvalidInputException(
+                f"Invalid parameter {where}.eventParametersList: event type {name} is listed"
+                " more than once."
+            )
+        threshold, weight = entry.get("eventValueThreshold"), entry.get("weight")
+        out[name.lower()] = (None if threshold is None else float(threshold),
+                             1.0 if weight is None else float(weight))  # fmt: skip
+    if not any(weight > 0 for _, weight in out.values()):
+        raise InvalidInputException(
+            f"Invalid parameter {where}.eventParametersList: at least one event type needs a"
+            " weight above 0."
+        )
+    return out
+
+
+def objective(
+    spec: registry.RecipeSpec | None,
+    config: Mapping[str, Any] | None,
+    member: str = "solutionConfig",
+) -> tuple[str, str] | None:
+    """``optimizationObjective`` as ``FitOptions.objective`` (None without one), checked."""
+    goal = (config or {}).get("optimizationObjective") or {}
+    if not goal:
+        return None
+    where = f"{member}.optimizationObjective"
+    _only_for(spec, OBJECTIVE_RECIPES, where, "an optimization objective")
+    if not goal.get("itemAttribute"):
+        raise InvalidInputException(
+            f"Invalid parameter {where}.itemAttribute: name the numerical column of the Items"
+            " dataset to optimize for."
+        )
+    return goal["itemAttribute"], goal.get("objectiveSensitivity") or DEFAULT_SENSITIVITY
+
+
+def check_datasets(
+    store: Store,
+    group_arn: str,
+    spec: registry.RecipeSpec | None,
+    config: Mapping[str, Any] | None,
+    member: str = "solutionConfig",
+    *,
+    data: bool = False,
+) -> None:
+    """Under ``store.lock``: ``eventsConfig`` and ``optimizationObjective`` against the group's
+    schemas (an Interactions dataset not created yet is checked by CreateSolutionVersion), and
+    with ``data`` the listed event types against the interactions themselves."""
+    weights, goal = event_weights(spec, config, member), objective(spec, config, member)
+    if not weights and not goal:
+        return
+    tables = tables_of(store, group_arn)
+    interactions = tables.get("INTERACTIONS")
+    if weights and interactions is not None:
+        _check_event_columns(interactions, weights, f"{member}.eventsConfig")
+        missing = sorted(set(weights) - event_types(interactions)) if data else []
+        if missing:
+            raise InvalidInputException(
+                f"Invalid parameter {member}.eventsConfig.eventParametersList: event type(s)"
+                f" {', '.join(missing)} do not occur in the Interactions dataset of {group_arn}."
+            )
+    if goal:
+        _check_objective_column(tables.get("ITEMS"), goal[0], group_arn,
+                                f"{member}.optimizationObjective.itemAttribute")  # fmt: skip
+
+
+def _check_event_columns(interactions: Any, weights: Mapping[str, Any], where: str) -> None:
+    if interactions.parsed.field("EVENT_TYPE") is None:
+        raise InvalidInputException(
+            f"Invalid parameter {where}: the Interactions dataset has no EVENT_TYPE column;"
+            " event weights need one."
+        )
+    thresholds = [t for t, (threshold, _) in weights.items() if threshold is not None]
+    if thresholds and interactions.parsed.field("EVENT_VALUE") is None:
+        raise InvalidInputException(
+            f"Invalid parameter {where}: event type(s) {', '.join(thresholds)} have an"
+            " eventValueThreshold, but the Interactions dataset has no EVENT_VALUE column."
+        )
+
+
+def _check_objective_column(items: Any, column: str, group_arn: str, where: str) -> None:
+    """The guide's requirements: a column of the Items schema, numerical, without null."""
+    if items is None:
+        raise InvalidInputException(
+            f"Invalid parameter {where}: dataset group {group_arn} has no Items dataset; an"
+            " optimization objective needs a numerical column of one."
+        )
+    field = items.parsed.field(column)
+    numeric = sorted(f.name for f in items.parsed.fields if f.numeric and not f.nullable
+                     and f.name != "CREATION_TIMESTAMP")  # fmt: skip
+    if field is None:
+        raise InvalidInputException(
+            f"Invalid parameter {where}: {column} is not a column of the Items dataset"
+            f" (numerical columns: {', '.join(numeric) or 'none'})."
+        )
+    if not field.numeric:
+        raise InvalidInputException(
+            f"Invalid parameter {where}: {column} is a {field.avro_type} column; the objective"
+            " must be a numerical (int, long, float or double) column of the Items dataset."
+        )
+    if field.nullable:
+        raise InvalidInputException(
+            f"Invalid parameter {where}: {column} allows null in the Items schema; the"
+            " objective column can't have a null type."
+        )
 
 
 def hyperparameters(spec: registry.RecipeSpec, config: Mapping[str, Any] | None) -> dict[str, str]:
@@ -275,6 +429,8 @@ def _check_config(
     hyperparameters(spec, config)
     hpo_ranges(spec, config)
     hpo_budget(config)
+    event_weights(spec, config)
+    objective(spec, config)
 
 
 # --- wire shapes -------------------------------------------------------------------------------
@@ -365,6 +521,8 @@ def create_solution(
     with store.lock:
         active_group(store, datasetGroupArn, "solutions")
         ensure_new(store, KIND, arn)
+        if not auto_ml:
+            check_datasets(store, datasetGroupArn, spec, solutionConfig)
         record = SolutionRecord(
             arn=arn,
             name=name,
@@ -437,6 +595,10 @@ def update_solution(
                 f"Solution {solutionArn} is not ACTIVE or an update is in progress"
                 f" (status: {solution.status}); try again when it is ACTIVE."
             )
+        if not solution.perform_auto_ml:  # AutoML reads autoMLConfig only
+            spec = recipe_spec(solution.recipe_arn or "", dialects=ANY_DIALECT)
+            check_datasets(store, solution.dataset_group_arn, spec, solutionUpdateConfig,
+                           "solutionUpdateConfig")  # fmt: skip
         update = SolutionUpdate(
             solution_update_config=solutionUpdateConfig,
             perform_auto_training=(
