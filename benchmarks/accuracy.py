@@ -45,6 +45,7 @@ TOPN = 25
 OURS = ("aws-user-personalization", "aws-user-personalization-v2", "aws-hrnn",
         "aws-popularity-count")
 TARGETS = ("aws-user-personalization", "aws-user-personalization-v2")
+FIT_TARGET = "aws-user-personalization"
 DATASETS = {"ml100k-all": ("ml-100k", None), "ml100k-ge4": ("ml-100k", 4),
             "ml1m-partial-all": ("ml-1m", None), "ml1m-partial-ge4": ("ml-1m", 4)}
 
@@ -329,9 +330,18 @@ def targets(name: str, rows: dict[str, list[dict]], best_base: float) -> str:
         f"one recommendation < {MS_BUDGET:.0f} ms": lambda r: (
             lambda m: cell(m < MS_BUDGET, f"{m:.2f} ms"))(np.mean([x["ms"] for x in r])),
     }
+    fit_label = f"fit < {budget:.0f} s"
     for label, check in checks.items():
-        lines.append(f"| {label} | " + " | ".join(check(rows[t]) for t in TARGETS if t in rows)
-                     + " |")
+        cells = []
+        for t in TARGETS:
+            if t not in rows:
+                continue
+            if label == fit_label and t != FIT_TARGET:
+                # the issue sets a training-time target for aws-user-personalization only
+                cells.append(f"not a target: {np.mean([x['fit_s'] for x in rows[t]]):.1f} s")
+            else:
+                cells.append(check(rows[t]))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
