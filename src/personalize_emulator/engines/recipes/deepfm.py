@@ -19,11 +19,10 @@ import numpy as np
 
 from ..base import FitOptions, Model, Query, Recipe
 from ..dataset import TrainingData
-from ..training import HistoryIndex, catalogue, check_stop, hyperparameter
-from ..vocab import Vocabulary
+from ..training import HistoryIndex, check_stop, hyperparameter
 from .neural_common import (
     MAX_TOKENS,
-    FieldEncoder,
+    Encoded,
     TorchModel,
     bag,
     step,
@@ -103,16 +102,18 @@ class DeepFMRecipe(Recipe):
         lr = hyperparameter(options, "learning_rate", 0.01, float)
         negatives = hyperparameter(options, "negative_samples", 4, int)
 
-        items = catalogue(frame, data)
-        users = Vocabulary(frame["USER_ID"].unique())
-        item_tokens, n_item_tokens = FieldEncoder.encode(data.items, "ITEM_ID", items)
-        user_tokens, n_user_tokens = FieldEncoder.encode(data.users, "USER_ID", users)
+        enc = Encoded(frame, data)
+        items, users = enc.items, enc.users
+        item_tokens, n_item_tokens = enc.item_tokens, enc.n_item_tokens
+        user_tokens, n_user_tokens = enc.user_tokens, enc.n_user_tokens
         user_tokens = np.vstack([user_tokens, np.zeros((1, MAX_TOKENS), dtype=np.int64)])
         pairs = np.unique(np.stack([users.indices(frame["USER_ID"].to_numpy()),
                                     items.indices(frame["ITEM_ID"].to_numpy())], axis=1), axis=0)
         net = _network(len(users), len(items), n_item_tokens, n_user_tokens, dim, hidden)
         net.to(device)
-        opt = torch.optim.Adam(net.parameters(), lr=lr)
+        from .seq_train import Adam  # not torch.optim: its first use imports torch._dynamo
+
+        opt = Adam(net.parameters(), lr=lr)
         rng = np.random.default_rng(options.seed)
         item_tok = torch.from_numpy(item_tokens).to(device)
         user_tok = torch.from_numpy(user_tokens).to(device)

@@ -16,11 +16,10 @@ import numpy as np
 
 from ..base import FitOptions, Model, Query, Recipe
 from ..dataset import TrainingData
-from ..training import HistoryIndex, catalogue, check_stop, hyperparameter
-from ..vocab import Vocabulary
+from ..training import HistoryIndex, check_stop, hyperparameter
 from .neural_common import (
     MAX_TOKENS,
-    FieldEncoder,
+    Encoded,
     TorchModel,
     bag,
     step,
@@ -102,16 +101,18 @@ class FFNNRecipe(Recipe):
         lr = hyperparameter(options, "learning_rate", 0.005, float)
         dropout = hyperparameter(options, "dropout", 0.2, float)
 
-        items = catalogue(frame, data)
-        users = Vocabulary(frame["USER_ID"].unique())
+        enc = Encoded(frame, data)
+        items, users = enc.items, enc.users
         history_index = HistoryIndex.build(frame, items)
-        item_tokens, n_item_tokens = FieldEncoder.encode(data.items, "ITEM_ID", items)
-        user_tokens, n_user_tokens = FieldEncoder.encode(data.users, "USER_ID", users)
+        item_tokens, n_item_tokens = enc.item_tokens, enc.n_item_tokens
+        user_tokens, n_user_tokens = enc.user_tokens, enc.n_user_tokens
         per_user = [np.unique(history_index.items_of(u)) for u in users.ids]
         max_history = int(min(200, max(len(h) for h in per_user)))
 
         net = _network(len(items), n_item_tokens, n_user_tokens, hidden, dropout).to(device)
-        opt = torch.optim.Adam(net.parameters(), lr=lr)
+        from .seq_train import Adam  # not torch.optim: its first use imports torch._dynamo
+
+        opt = Adam(net.parameters(), lr=lr)
         rng = np.random.default_rng(options.seed)
         item_tok = torch.from_numpy(item_tokens).to(device)
         loss_fn = torch.nn.CrossEntropyLoss()

@@ -19,6 +19,7 @@ from ..base import FitOptions, Model
 from ..dataset import Table, TrainingData
 from ..training import (
     HistoryIndex,
+    catalogue,
     hyperparameter,
     prepare_interactions,
     seed_everything,
@@ -55,6 +56,18 @@ class FieldEncoder:
                             found.append(vocab.setdefault(f"{col}={part.strip()}", len(vocab) + 1))
             tokens[row, : min(len(found), MAX_TOKENS)] = found[:MAX_TOKENS]
         return tokens, len(vocab) + 1
+
+
+class Encoded:
+    """The catalogue and training users of a fit, with their metadata tokens."""
+
+    def __init__(self, frame: pd.DataFrame, data: TrainingData):
+        self.items = catalogue(frame, data)
+        self.users = Vocabulary(frame["USER_ID"].unique())
+        self.item_tokens, self.n_item_tokens = FieldEncoder.encode(data.items, "ITEM_ID",
+                                                                   self.items)
+        self.user_tokens, self.n_user_tokens = FieldEncoder.encode(data.users, "USER_ID",
+                                                                   self.users)
 
 
 def torch_setup(options: FitOptions):
