@@ -111,7 +111,7 @@ class DeepFMRecipe(Recipe):
                                     items.indices(frame["ITEM_ID"].to_numpy())], axis=1), axis=0)
         net = _network(len(users), len(items), n_item_tokens, n_user_tokens, dim, hidden)
         net.to(device)
-        from .seq_train import Adam  # not torch.optim: its first use imports torch._dynamo
+        from .optim import Adam  # not torch.optim: its first use imports torch._dynamo
 
         opt = Adam(net.parameters(), lr=lr)
         rng = np.random.default_rng(options.seed)

@@ -110,7 +110,7 @@ class FFNNRecipe(Recipe):
         max_history = int(min(200, max(len(h) for h in per_user)))
 
         net = _network(len(items), n_item_tokens, n_user_tokens, hidden, dropout).to(device)
-        from .seq_train import Adam  # not torch.optim: its first use imports torch._dynamo
+        from .optim import Adam  # not torch.optim: its first use imports torch._dynamo
 
         opt = Adam(net.parameters(), lr=lr)
         rng = np.random.default_rng(options.seed)
