@@ -1,7 +1,7 @@
 """Amazon Personalize, running locally.
 
-The public surface is small: ``mock_personalize`` (the in-process moto plugin) and
-``__version__``. Everything else is reached through the AWS wire protocols.
+The public surface is small: ``mock_personalize`` (the in-process moto plugin), ``clock``
+(the emulated clock scheduled work runs on) and ``__version__``. Everything else is reached through the AWS wire protocols.
 """
 
 from __future__ import annotations
@@ -17,4 +17,8 @@ def __getattr__(name: str):
         from .mock import mock_personalize
 
         return mock_personalize
+    if name == "clock":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.clock")
     raise AttributeError(name)

@@ -125,8 +125,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.server_close()
-        if persistence is not None:
-            app.close()
+        app.close()  # the clock ticker, and with a data directory the final save
     return 0
 
 

@@ -37,6 +37,7 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from . import config
 from .protocol.dispatch import Response, dispatch
 from .protocol.specs import known_regions
+from .resources import clock
 from .resources.application import Application
 from .resources.store import Store
 
@@ -81,6 +82,15 @@ def account_for(headers: Mapping[str, str]) -> str:
 
 def store_for(account_id: str, region: str) -> Store:
     return personalize_backends[account_id][region].store
+
+
+def live_stores() -> list[Store]:
+    """Every store this process holds, whatever account and region."""
+    return [
+        backend.store
+        for per_account in list(personalize_backends.values())
+        for backend in list(per_account.values())
+    ]
 
 
 APP = Application(store_for)
@@ -131,6 +141,7 @@ class PersonalizeBackend(BaseBackend):
     def reset(self) -> None:
         # Cancel jobs first, so a worker finishing after the reset publishes nothing.
         self.store.reset()
+        clock.reset()  # scheduled work lived on the records, which are gone
         super().reset()
 
     @property

@@ -99,7 +99,7 @@ def test_training_modes(pipe):
     assert code == "InvalidInputException" and "aws-user-personalization" in message
     auto = pipe.version(sims, trainingMode="AUTOTRAIN")
     assert (auto["trainingMode"], auto["trainingType"], auto["status"]) == (
-        "FULL",
+        "AUTOTRAIN",
         "AUTOMATIC",
         "ACTIVE",
     )

@@ -42,10 +42,11 @@ from ``ACTIVE``, so re-creating a live resource cannot happen by accident.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from ..protocol.errors import ResourceInUseException
+from . import clock
 
 CREATE_PENDING = "CREATE PENDING"
 CREATE_IN_PROGRESS = "CREATE IN_PROGRESS"
@@ -165,7 +166,7 @@ def set_field(target: Any, name: str, value: Any) -> None:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def stamp(target: Any) -> None:

@@ -16,6 +16,7 @@ only starts from a new record, so a live resource is never re-created by acciden
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .records import PENDING, StatusRecord, SubUpdate
@@ -52,6 +53,12 @@ class SolutionRecord(StatusRecord):
     solution_config: dict[str, Any] | None = None  # as sent
     best_recipe_arn: str | None = None  # autoMLResult, once a version trained
     latest_update: SolutionUpdate | None = None
+    # Automatic training (``schedule``): when the next automatic version is due (None: off or
+    # not ACTIVE yet), whether that is the first one (a manual version within the hour skips
+    # it), and the interaction data the last version of any kind was created on.
+    auto_training_at: datetime | None = None
+    auto_training_first: bool = False
+    trained_data: str | None = None
 
 
 @dataclass(kw_only=True)

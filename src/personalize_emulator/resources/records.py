@@ -13,11 +13,13 @@ that generic checks (delete refusals, listing by parent) can read any record:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
+
+from . import clock
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()  # the emulated clock: real time unless a user moved it forward
 
 
 PENDING = "CREATE PENDING"

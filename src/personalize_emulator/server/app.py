@@ -18,13 +18,16 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .. import __version__, config
-from ..mock import default_job_mode, register, serve
+from .. import __version__, clock, config
+from ..mock import default_job_mode, live_stores, register, serve
 from ..protocol.router import signing_scope
 from ..protocol.specs import all_specs
+from ..resources import schedule
 from .persistence import PersistentApp, persistent
 
 HEALTH_PATH = "/_emulator/health"
+CLOCK_PATH = "/_emulator/clock"
+_CLOCK_UNITS = ("days", "hours", "minutes", "seconds")
 _TARGET_PREFIXES = ("AmazonPersonalize.", "AWSConcierge")
 _JSON_1X = "application/x-amz-json-1."
 
@@ -41,12 +44,19 @@ def _rest_paths() -> frozenset[str]:
 class Front:
     """The WSGI callable: Personalize to us, everything else to moto."""
 
-    def __init__(self) -> None:
+    def __init__(self, tick_seconds: float = schedule.TICK_SECONDS) -> None:
         from moto.server import DomainDispatcherApplication, create_backend_app
 
         register()
         self.moto_app = DomainDispatcherApplication(create_backend_app)
         self.rest_paths = _rest_paths()
+        # Scheduled work (automatic training...) fires as real time passes, not only on
+        # POST /_emulator/clock/advance. A daemon thread: it never keeps the process alive.
+        self.ticker = schedule.Ticker(live_stores, tick_seconds).start()
+
+    def close(self) -> None:
+        """Stop firing scheduled work (``ThreadedServer.stop()`` and ``serve`` call this)."""
+        self.ticker.close()
 
     def is_personalize(self, req: Request) -> bool:
         headers = {k.lower(): v for k, v in req.headers.items()}
@@ -72,6 +82,8 @@ class Front:
         req = Request(environ)
         if req.path == HEALTH_PATH:
             return self.health(req)(environ, start_response)
+        if req.path in (CLOCK_PATH, CLOCK_PATH + "/advance"):
+            return self.clock_endpoint(req)(environ, start_response)
         if self.is_personalize(req):
             status, headers, body = serve(
                 req.method, req.full_path.rstrip("?"), dict(req.headers), req.get_data()
@@ -87,6 +99,33 @@ class Front:
             "version": __version__,
             "services": sorted({f"{s.service} ({s.dialect})" for s in all_specs()}),
             "job_mode": config.current().job_mode,
+        }
+        return Response(json.dumps(body), status=200, mimetype="application/json")
+
+
+    def clock_endpoint(self, req: Request) -> Response:
+        """``GET /_emulator/clock``: the emulated time; ``POST /_emulator/clock/advance`` with
+        ``{"seconds": N}`` (or ``minutes`` / ``hours`` / ``days``): move it forward and run
+        what became due (in async job mode the trainings start in the background)."""
+        started: list[str] = []
+        if req.path.endswith("/advance"):
+            if req.method != "POST":
+                return Response(status=405, headers={"Allow": "POST"})
+            try:
+                body = json.loads(req.get_data() or b"{}")
+                if not isinstance(body, dict) or set(body) - set(_CLOCK_UNITS):
+                    raise ValueError(f"send a JSON object of {', '.join(_CLOCK_UNITS)}")
+                amounts = {u: float(body.get(u, 0)) for u in _CLOCK_UNITS}
+                started = clock.advance(**amounts)
+            except (ValueError, TypeError) as exc:
+                return Response(json.dumps({"message": f"bad clock advance: {exc}"}),
+                                status=400, mimetype="application/json")  # fmt: skip
+        elif req.method not in ("GET", "HEAD"):
+            return Response(status=405, headers={"Allow": "GET, HEAD"})
+        body = {
+            "now": clock.now().isoformat(),
+            "offsetSeconds": clock.offset().total_seconds(),
+            "started": started,
         }
         return Response(json.dumps(body), status=200, mimetype="application/json")
 

@@ -43,7 +43,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
-from ..mock import personalize_backends, store_for
+from ..mock import live_stores, store_for
 from ..protocol.specs import all_specs
 from ..resources import snapshot
 from ..resources.store import Store
@@ -53,15 +53,6 @@ log = logging.getLogger("personalize_emulator")
 RESET_PATH = "/moto-api/reset"
 READ_PREFIXES = ("Describe", "List", "Get")
 INTERVAL_SECONDS = 0.5
-
-
-def live_stores() -> list[Store]:
-    """Every store this process holds, whatever account and region."""
-    return [
-        backend.store
-        for per_account in list(personalize_backends.values())
-        for backend in list(per_account.values())
-    ]
 
 
 def _signature(store: Store) -> tuple:
@@ -255,6 +246,9 @@ class PersistentApp:
         return "dirty"
 
     def close(self) -> None:
+        close = getattr(self.app, "close", None)
+        if close is not None:  # the app's clock ticker: no scheduled work after the final save
+            close()
         self.persistence.close()
 
 

@@ -20,12 +20,20 @@ region, the solution's ``eventsConfig`` event types present in the data and its
 The validation split used by AutoML and HPO is carved from the training part of Personalize's
 split (its test users never influence the choice). Training is seeded (``SEED``): the same data
 and configuration give the same model. ``trainingHours`` is the job's real elapsed time.
+
+Automatic training (``solutions`` has the schedule) creates versions here too, through
+:func:`create_solution_version` with trainingMode AUTOTRAIN. Such a version shows trainingMode
+AUTOTRAIN and trainingType AUTOMATIC: the API reference lists AUTOTRAIN among the training
+modes without saying when a version carries it, and the scheduled run is the one case it
+can name; it trains on all the data like FULL.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +46,9 @@ from ...protocol.errors import (
     InvalidInputException,
     LimitExceededException,
     ResourceInUseException,
+    ServiceError,
 )
-from .. import arns, lifecycle, models, training_data
+from .. import arns, clock, lifecycle, models, schedule, training_data
 from ..common import get_record, store_create_tags, tags_from_wire
 from ..handlers import handler
 from ..jobs import JobContext, runner_for
@@ -47,6 +56,8 @@ from ..pagination import newest_first, paginate
 from ..pipeline_records import SolutionRecord, SolutionVersionRecord
 from ..store import Store
 from . import campaigns, solutions
+
+log = logging.getLogger("personalize_emulator")
 
 KIND = "solution-version"
 SEED = 0
@@ -139,14 +150,45 @@ def create_solution_version(
             perform_incremental_update=solution.perform_incremental_update,
             event_type=solution.event_type,
             solution_config=solution.solution_config,
-            training_mode="FULL" if mode == "AUTOTRAIN" else mode,
+            training_mode=mode,
             training_type="AUTOMATIC" if mode == "AUTOTRAIN" else "MANUAL",
         )
+        _note_training(store, solution)
         store.records[KIND][arn] = version
         store_create_tags(store, arn, checked_tags)
         job = _Training(store, solution, version, tables, previous)
         runner_for(store).submit(version, job.run, on_success=job.publish, stoppable=True)
     return {"solutionVersionArn": arn}
+
+
+def _note_training(store: Store, solution: SolutionRecord) -> None:
+    """Under the lock, as any version is created: remember the data it trains on (automatic
+    training waits for new data), and skip the first automatic run if it is not due yet."""
+    solution.trained_data = schedule.data_mark(store, solution.dataset_group_arn)
+    due_at = solution.auto_training_at
+    if solution.auto_training_first and due_at is not None and clock.now() < due_at:
+        solution.auto_training_at = due_at + schedule.auto_training_interval(
+            solution.solution_config)  # fmt: skip
+    solution.auto_training_first = False
+
+
+@schedule.due("solution", "auto_training_at")
+def _auto_train(store: Store, solution: SolutionRecord, now: datetime) -> str | None:
+    """An automatic training slot has come: move the schedule on, then create an AUTOTRAIN
+    version if the solution is ACTIVE and its interaction data changed since the last one."""
+    period = schedule.auto_training_interval(solution.solution_config)
+    solution.auto_training_at = schedule.next_after(solution.auto_training_at, period, now)
+    solution.auto_training_first = False
+    if solution.status != lifecycle.ACTIVE or not solution.perform_auto_training:
+        return None
+    if schedule.data_mark(store, solution.dataset_group_arn) == solution.trained_data:
+        return None  # the guide: automatic training needs new data since the last training
+    try:
+        answer = create_solution_version(store, solutionArn=solution.arn, trainingMode="AUTOTRAIN")
+    except ServiceError as exc:  # e.g. no interactions yet, or 20 versions training
+        log.info("automatic training of %s skipped: %s", solution.arn, exc.message)
+        return None
+    return answer["solutionVersionArn"]
 
 
 def _new_arn(store: Store, solution: SolutionRecord) -> str:
@@ -173,7 +215,9 @@ def _check_mode(store: Store, solution: SolutionRecord, mode: str) -> SolutionVe
             f" {' or '.join(UPDATE_RECIPES)}; use FULL."
         )
     for version in solutions.versions_of(store, solution.arn):
-        if version.status == lifecycle.ACTIVE and version.training_mode == "FULL":
+        # An automatic version is a full training too (the guide is silent; it retrains on
+        # all the data like FULL), so UPDATE may refresh it.
+        if version.status == lifecycle.ACTIVE and version.training_mode in ("FULL", "AUTOTRAIN"):
             return version
     raise InvalidInputException(
         "Invalid parameter trainingMode: UPDATE needs an ACTIVE solution version trained with"

@@ -31,9 +31,18 @@ entry's omitted ``weight`` counts 1.0, an omitted ``objectiveSensitivity`` MEDIU
 ``eventParametersList`` means no events configuration (how an update removes one). With
 ``performAutoML`` only ``autoMLConfig`` is read, so AutoML solutions ignore both.
 
-``performAutoTraining`` (default true) and the auto-training schedule are recorded and reported;
-the emulator does not start versions on a timer -- CreateSolutionVersion with trainingMode
-AUTOTRAIN trains the way a scheduled run would (trainingType AUTOMATIC).
+Automatic training (``performAutoTraining``, default true) runs on the emulated clock
+(``resources.clock``, ``resources.schedule``): the first automatic version is due one hour after
+the solution becomes ACTIVE (or after an update turns automatic training on), then one every
+``autoTrainingConfig.schedulingExpression`` (default 7 days). A version the user creates
+before the first one is due skips it, as the API reference says. As the guide says, a due
+run trains only when interaction data was imported or put since the last training (of any
+kind); otherwise the slot passes without a version. Automatic versions show trainingMode
+AUTOTRAIN and trainingType AUTOMATIC (``solution_versions``). Where the sources are silent:
+a run comes exactly one hour after ACTIVE (the service says "within one hour"); changing
+only the schedule of a solution already training automatically makes the next run due one
+new period after the update completes (a first run still pending keeps its time); turning
+automatic training off drops the pending run.
 
 UpdateSolution's progress is ``latestSolutionUpdate`` (absent until the first update); its
 settings take effect when it reaches ACTIVE. DeleteSolution is refused while a campaign uses
@@ -49,7 +58,7 @@ from typing import Any
 from ...engines import registry
 from ...engines.base import EngineError
 from ...protocol.errors import InvalidInputException, ResourceInUseException
-from .. import arns, lifecycle, models
+from .. import arns, clock, lifecycle, models, schedule
 from ..common import (
     active_group,
     ensure_deletable,
@@ -535,8 +544,17 @@ def create_solution(
             event_type=eventType,
             solution_config=solutionConfig,
         )
-        start_create(store, KIND, record, checked_tags)
+        start_create(store, KIND, record, checked_tags,
+                     on_success=lambda _: arm_auto_training(record))  # fmt: skip
     return {"solutionArn": arn}
+
+
+def arm_auto_training(solution: SolutionRecord) -> None:
+    """Under the lock, as the solution becomes ACTIVE (or an update turns automatic training
+    on): the first automatic version is due in an hour; none when automatic training is off."""
+    on = solution.perform_auto_training
+    solution.auto_training_at = clock.now() + schedule.FIRST_AUTO_TRAINING if on else None
+    solution.auto_training_first = on
 
 
 @handler("personalize", "DescribeSolution")
@@ -615,12 +633,20 @@ def update_solution(
         solution.latest_update = update
 
         def apply(_: object) -> None:
+            was_on = solution.perform_auto_training
+            period = schedule.auto_training_interval(solution.solution_config)
             solution.perform_auto_training = bool(update.perform_auto_training)
             solution.perform_incremental_update = bool(update.perform_incremental_update)
             if solutionUpdateConfig:
                 config = dict(solution.solution_config or {})
                 config.update(solutionUpdateConfig)
                 solution.solution_config = config
+            if not was_on or not solution.perform_auto_training:
+                arm_auto_training(solution)
+            elif (not solution.auto_training_first
+                  and schedule.auto_training_interval(solution.solution_config) != period):
+                solution.auto_training_at = clock.now() + schedule.auto_training_interval(
+                    solution.solution_config)  # fmt: skip
             solution.touch()
 
         runner_for(store).submit(solution, no_work, path="update", target=update,
