@@ -18,6 +18,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from botocore.config import Config
 
 from personalize_emulator import cli, config
 from personalize_emulator.mock import personalize_backends, store_for
+from personalize_emulator.resources import clock as raw_clock
 from personalize_emulator.resources import jobs, snapshot
 from personalize_emulator.resources.snapshot import CREATE_AGAIN, SnapshotError
 from personalize_emulator.server import ThreadedServer, create_app
@@ -420,3 +422,30 @@ def test_the_serve_command_keeps_state_across_sigterm(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 1
     assert "cannot load the saved state" in proc.stderr and "not valid JSON" in proc.stderr
+
+
+def _clock_call(endpoint: str, body: dict | None = None) -> dict:
+    path = "/_emulator/clock" + ("/advance" if body is not None else "")
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(endpoint + path, data=data, method="POST" if data else "GET",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def test_a_restarted_server_keeps_its_clock(data_dir):
+    with ThreadedServer() as first:
+        clients(first.endpoint_url)["personalize"].create_dataset_group(name="clocked")
+        _clock_call(first.endpoint_url, {"days": 2})
+    saved = json.loads((data_dir / "state.json").read_text())
+    assert saved["clock_offset_seconds"] == pytest.approx(2 * 86400)
+
+    forget_stores()
+    raw_clock.reset()  # what a new process starts with
+    try:
+        with ThreadedServer() as second:
+            shown = _clock_call(second.endpoint_url)
+        assert raw_clock.offset() == timedelta(days=2)
+        assert json.dumps(shown).count("172800") == 1  # the offset, in seconds
+    finally:
+        raw_clock.reset()

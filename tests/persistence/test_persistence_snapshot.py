@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from personalize_emulator import config
-from personalize_emulator.resources import datastore, lifecycle, realtime, snapshot
+from personalize_emulator.resources import clock, datastore, lifecycle, realtime, snapshot
 from personalize_emulator.resources.batch_records import RecommenderRecord
 from personalize_emulator.resources.pipeline_records import (
     CampaignRecord,
@@ -337,3 +337,18 @@ def test_models_are_found_after_the_data_directory_moved(tmp_path):
         assert moved.model_dir == str(datastore.model_dir(fresh, moved))
         assert moved.model_dir.startswith(str(new_root.resolve()))
     assert fresh.records["recommender"][elsewhere.arn].model_dir == "/opt/models/r"
+
+
+def test_the_clock_offset_is_saved_and_a_file_without_one_reads_as_zero(tmp_path):
+    path = tmp_path / "state.json"
+    clock.set_offset(timedelta(days=3, hours=2))
+    try:
+        snapshot.save([populated_store()], path)
+    finally:
+        clock.reset()
+    assert snapshot.load(path)[(ACCOUNT, REGION)].clock_offset == timedelta(days=3, hours=2)
+
+    payload = json.loads(path.read_text())
+    del payload["clock_offset_seconds"]  # a file written before the clock existed
+    path.write_text(json.dumps(payload))
+    assert snapshot.load(path)[(ACCOUNT, REGION)].clock_offset == timedelta(0)

@@ -46,7 +46,7 @@ import shutil
 import tempfile
 from collections import OrderedDict, deque
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -54,6 +54,7 @@ from typing import Any
 from .. import config
 from . import (
     batch_records,
+    clock,
     datastore,
     lifecycle,
     models,
@@ -311,6 +312,8 @@ def dumps(stores: Iterable[Store]) -> str:
         "format": FORMAT,
         "version": VERSION,
         "saved": datetime.now(timezone.utc).isoformat(),
+        # the emulated clock's lead over real time: due times saved on records were set on it
+        "clock_offset_seconds": clock.offset().total_seconds(),
         "data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
         "stores": encoded,
     }
@@ -354,6 +357,8 @@ class StoreState:
     removed: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
     #: The data directory the file was written under (model paths are absolute).
     saved_root: str | None = None
+    #: The emulated clock's offset when the file was written (the same in every store).
+    clock_offset: timedelta = timedelta(0)
 
 
 def load(path: Path | str) -> dict[tuple[str, str], StoreState]:
@@ -397,8 +402,16 @@ def load(path: Path | str) -> dict[tuple[str, str], StoreState]:
         settle(state)
         saved_root = payload.get("data_dir")
         state.saved_root = saved_root if isinstance(saved_root, str) else None
+        state.clock_offset = _clock_offset(payload.get("clock_offset_seconds"))
         states[(state.account, state.region)] = state
     return states
+
+
+def _clock_offset(raw: Any) -> timedelta:
+    """The saved clock offset; files from before the clock have none (zero)."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw < 0:
+        return timedelta(0)
+    return timedelta(seconds=float(raw))
 
 
 def _decode_state(raw: Any) -> StoreState:

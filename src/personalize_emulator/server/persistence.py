@@ -45,7 +45,7 @@ from werkzeug.wrappers import Request
 
 from ..mock import live_stores, store_for
 from ..protocol.specs import all_specs
-from ..resources import snapshot
+from ..resources import clock, snapshot
 from ..resources.store import Store
 
 log = logging.getLogger("personalize_emulator")
@@ -106,6 +106,9 @@ class Persistence:
         """Restore the saved state into the moto-held stores (raises SnapshotError)."""
         states = snapshot.load(self.path)
         for (account, region), state in states.items():
+            # the clock never goes back: due times on the restored records were set on it
+            if state.clock_offset > clock.offset():
+                clock.set_offset(state.clock_offset)
             snapshot.restore(store_for(account, region), state)
             self.restored += sum(len(by_arn) for by_arn in state.records.values())
             self.interrupted.extend(state.interrupted)
@@ -135,7 +138,7 @@ class Persistence:
     # --- saving --------------------------------------------------------------------------
 
     def _signatures(self) -> tuple:
-        return tuple(_signature(s) for s in self._stores())
+        return (clock.offset(), *(_signature(s) for s in self._stores()))
 
     def mark_dirty(self) -> None:
         self._dirty = True
