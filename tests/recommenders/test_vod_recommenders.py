@@ -21,14 +21,6 @@ METRICS = {
 }
 
 
-@pytest.fixture
-def vod(aws):
-    domain = Domain.open(aws)
-    world = vod_world()
-    domain.load("videos", VOD, world)
-    return domain, world
-
-
 def test_most_popular_serves_the_planted_hits(vod):
     domain, world = vod
     described = domain.recommender("popular", "aws-vod-most-popular")

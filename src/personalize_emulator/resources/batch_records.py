@@ -13,6 +13,7 @@ Every record starts in ``CREATE PENDING``, like the pipeline's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .records import PENDING, StatusRecord, SubUpdate
@@ -38,6 +39,10 @@ class RecommenderRecord(StatusRecord):
     model_dir: str | None = None  # where the trained model was saved
     trained_at: float | None = None  # epoch seconds when the training read the data
     latest_update: RecommenderUpdate | None = None
+    # Weekly retraining (``schedule``): when the next one is due (set when a model is
+    # published) and the interaction data the serving model was trained on.
+    retrain_at: datetime | None = None
+    trained_data: str | None = None
 
 
 @dataclass(kw_only=True)

@@ -29,6 +29,14 @@ rules are enforced by the runtime; its ``exclude_event_types`` become the deploy
 imported or sent with PutEvents since); ``itemExplorationConfig`` applies to the personalised
 use cases (defaults ``explorationWeight`` 0.3, ``explorationItemAgeCutOff`` 30 days).
 
+Weekly retraining: the service retrains a recommender's model every 7 days. Here a model's
+publication sets the recommender's next retraining 7 days later on the emulated clock
+(``resources.clock``); when it comes (``clock.advance``, or the server's ticker) and the group's
+interaction data changed since that model read it, an ACTIVE recommender that is not being
+updated trains again in the background, invisibly -- its status and ``latestRecommenderUpdate``
+do not change -- and the new model and ``modelMetrics`` take over when it is done (training is
+seeded, so retraining unchanged data would give the same model: it is skipped).
+
 Choices where the sources are silent: ``recommenderConfig`` is echoed as sent, with
 ``minRecommendationRequestsPerSecond`` defaulting to 1; an update replaces the whole
 configuration; a recommender that is not ACTIVE (creating, stopped, stopping) refuses runtime
@@ -43,6 +51,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +66,7 @@ from ...protocol.errors import (
     ResourceInUseException,
     ResourceNotFoundException,
 )
-from .. import arns, datastore, lifecycle, models, realtime, training_data
+from .. import arns, clock, datastore, lifecycle, models, realtime, schedule, training_data
 from ..batch_records import RecommenderRecord, RecommenderUpdate
 from ..common import (
     ensure_new,
@@ -222,8 +231,10 @@ class _Training:
 
     def __init__(self, store: Store, record: RecommenderRecord, spec: registry.RecipeSpec,
                  tables: dict[str, Any], config: Mapping[str, Any] | None):  # fmt: skip
+        """Under the store lock: ``tables`` are the data as of now (``data``)."""
         self.store, self.record, self.spec = store, record, spec
         self.tables, self.config = tables, config or {}
+        self.data = schedule.data_mark(store, record.dataset_group_arn)
 
     def run(self, ctx: JobContext) -> _Result:
         started = time.time()
@@ -253,13 +264,39 @@ class _Training:
         return _Result(model, directory, {k: float(v) for k, v in metrics.items()}, started)
 
     def publish(self, result: _Result) -> None:
-        """Under the store lock: the new model serves from now on."""
+        """Under the store lock: the new model serves from now on (unless the recommender was
+        deleted meanwhile), and the next weekly retraining is 7 days away."""
+        if self.store.records[KIND].get(self.record.arn) is not self.record:
+            shutil.rmtree(result.directory, ignore_errors=True)
+            return
         previous = self.record.model_dir
         models.publish(self.store, self.record, result.model, result.directory)
         self.record.model_metrics = result.metrics
         self.record.trained_at = result.trained_at
+        self.record.trained_data = self.data
+        self.record.retrain_at = clock.now() + schedule.RECOMMENDER_RETRAINING
         if previous and previous != str(result.directory):
             shutil.rmtree(previous, ignore_errors=True)
+
+
+@schedule.due(KIND, "retrain_at")
+def _retrain(store: Store, record: RecommenderRecord, now: datetime) -> str | None:
+    """The weekly retraining is due: move it on, then train in the background if the
+    recommender is ACTIVE, not being updated, and its group's interactions changed."""
+    record.retrain_at = schedule.next_after(record.retrain_at, schedule.RECOMMENDER_RETRAINING,
+                                            now)  # fmt: skip
+    if record.status != lifecycle.ACTIVE or _updating(record):
+        return None
+    if schedule.data_mark(store, record.dataset_group_arn) == record.trained_data:
+        return None
+    spec = registry.get_recipe(record.recipe_arn)
+    training = _Training(store, record, spec, _check_tables(store, record.dataset_group_arn),
+                         record.recommender_config)  # fmt: skip
+    # the job walks a private update record: nothing a describe shows changes until the model
+    hidden = RecommenderUpdate(recommender_config=record.recommender_config)
+    runner_for(store).submit(record, training.run, path="update", target=hidden,
+                             on_success=training.publish)  # fmt: skip
+    return record.arn
 
 
 # --- wire shapes -------------------------------------------------------------------------------
