@@ -81,6 +81,10 @@ class SolutionVersionRecord(StatusRecord):
     hyperparameters: dict[str, str] | None = None  # everything the model was trained with
     metrics: dict[str, float] | None = None
     model_dir: str | None = None  # where engines.artifacts saved the model
+    # The two-hourly update of the latest version (``schedule``): when it is next due, and the
+    # interactions and catalogue the serving model was built from.
+    auto_update_at: datetime | None = None
+    model_data: str | None = None
 
 
 @dataclass(kw_only=True)

@@ -40,10 +40,18 @@ FIRST_AUTO_TRAINING = timedelta(hours=1)
 DEFAULT_AUTO_TRAINING_DAYS = 7
 #: "Recommenders retrain every 7 days" (the guide's maintaining-relevance pages).
 RECOMMENDER_RETRAINING = timedelta(days=7)
+#: "With User-Personalization-v2, User-Personalization, or Next-Best-Action, Amazon Personalize
+#: automatically updates your latest solution version every two hours to include new items or
+#: actions in recommendations" (the guide's campaign pages).
+AUTO_UPDATE = timedelta(hours=2)
+AUTO_UPDATE_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2",
+                       "aws-next-best-action")
 TICK_SECONDS = 2.0
 _RATE = re.compile(r"^rate\((\d+) days?\)$")
 #: The datasets whose new rows count as "new interaction data" for automatic training.
 INTERACTION_TYPES = ("INTERACTIONS", "ACTION_INTERACTIONS")
+#: What the two-hourly update picks up: new interactions and new items or actions.
+CATALOGUE_TYPES = INTERACTION_TYPES + ("ITEMS", "ACTIONS")
 
 Fire = Callable[[Store, Any, datetime], "str | None"]
 _JOBS: dict[str, tuple[str, Fire]] = {}
@@ -76,13 +84,13 @@ def next_after(due_at: datetime, period: timedelta, now: datetime) -> datetime:
     return due_at + missed * period
 
 
-def data_mark(store: Store, group_arn: str) -> str:
-    """What changes whenever the group's interaction data does: the part files of its
-    Interactions (and Action interactions) tables. Under ``store.lock``."""
+def data_mark(store: Store, group_arn: str, kinds: tuple[str, ...] = INTERACTION_TYPES) -> str:
+    """What changes whenever the group's data of ``kinds`` does: the part files of those
+    tables (by default Interactions and Action interactions). Under ``store.lock``."""
     tables = tables_of(store, group_arn)
     return "|".join(
         f"{kind}:{part.name}"
-        for kind in INTERACTION_TYPES
+        for kind in kinds
         if (table := tables.get(kind)) is not None
         for part in table.parts()
     )

@@ -26,18 +26,27 @@ Automatic training (``solutions`` has the schedule) creates versions here too, t
 AUTOTRAIN and trainingType AUTOMATIC: the API reference lists AUTOTRAIN among the training
 modes without saying when a version carries it, and the scheduled run is the one case it
 can name; it trains on all the data like FULL.
+
+The two-hourly update (``_Refresh``): the service "automatically updates your latest solution
+version every two hours to include new items" for User-Personalization(-v2) and Next-Best-Action.
+Here the latest ACTIVE version of such a solution is refreshed 2 hours (on the emulated clock)
+after its model was built, and every 2 hours after, when interactions, items or actions were
+imported since: the engine's cheap update (the same as trainingMode UPDATE) runs in the
+background on a private update record and its model replaces the version's in place -- no new
+version, no status change; campaigns serving the version use the refreshed model at once.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ...engines import hpo, registry
+from ...engines import artifacts, hpo, registry
 from ...engines.base import FitOptions, Model, TrainingStopped
 from ...engines.dataset import Table, TrainingData
 from ...engines.evaluation import evaluate, personalize_split
@@ -48,12 +57,12 @@ from ...protocol.errors import (
     ResourceInUseException,
     ServiceError,
 )
-from .. import arns, clock, lifecycle, models, schedule, training_data
+from .. import arns, clock, datastore, lifecycle, models, schedule, training_data
 from ..common import get_record, store_create_tags, tags_from_wire
 from ..handlers import handler
 from ..jobs import JobContext, runner_for
 from ..pagination import newest_first, paginate
-from ..pipeline_records import SolutionRecord, SolutionVersionRecord
+from ..pipeline_records import SolutionRecord, SolutionUpdate, SolutionVersionRecord
 from ..store import Store
 from . import campaigns, solutions
 
@@ -307,6 +316,8 @@ class _Training:
         self.threshold = solutions.event_value_threshold(self.config)
         self.event_weights: dict[str, tuple[float | None, float]] | None = None
         self.objective: tuple[str, str] | None = None
+        # under the lock: the data ``tables`` hold now (the two-hourly update compares it)
+        self.data = schedule.data_mark(store, version.dataset_group_arn, schedule.CATALOGUE_TYPES)
 
     def run(self, ctx: JobContext) -> _Result:
         data = _select_columns(training_data.assemble(self.tables), self.config)
@@ -351,6 +362,9 @@ class _Training:
             version.recipe_arn = result.spec.arn
             self.solution.best_recipe_arn = result.spec.arn
             self.solution.touch()
+        version.model_data = self.data
+        if result.spec.name in schedule.AUTO_UPDATE_RECIPES:
+            version.auto_update_at = clock.now() + schedule.AUTO_UPDATE
         campaigns.follow_latest(self.store, version)
 
     # -- pieces ----------------------------------------------------------------------------
@@ -497,3 +511,55 @@ def _select_columns(data: TrainingData, config: Mapping[str, Any]) -> TrainingDa
         users=table("USERS", data.users),
         actions=table("ACTIONS", data.actions),
     )
+
+
+class _Refresh(_Training):
+    """The two-hourly update of a solution's latest version (module docstring)."""
+
+    def run(self, ctx: JobContext) -> tuple[Model, Path]:
+        data = _select_columns(training_data.assemble(self.tables), self.config)
+        spec = registry.get_recipe(self.version.recipe_arn or "")
+        self.event_weights = solutions.event_weights(spec, self.config)
+        self.objective = solutions.objective(spec, self.config)
+        hyper = self.version.hyperparameters or solutions.hyperparameters(spec, self.config)
+        options = self._options(spec, hyper, ctx)
+        model = registry.build(spec).update(models.get(self.store, self.version), data, options)
+        self._check(ctx)
+        directory = datastore.model_dir(self.store, self.version)
+        directory = directory.with_name(f"{directory.name}-{arns.new_version_id()}")
+        artifacts.save_model(model, directory)
+        return model, directory
+
+    def publish(self, result: tuple[Model, Path]) -> None:
+        model, directory = result
+        version = self.version
+        if (self.store.records[KIND].get(version.arn) is not version
+                or version.status != lifecycle.ACTIVE):  # deleted or replaced meanwhile
+            shutil.rmtree(directory, ignore_errors=True)
+            return
+        previous = version.model_dir
+        models.publish(self.store, version, model, directory)
+        version.model_data = self.data
+        if previous and previous != str(directory):
+            shutil.rmtree(previous, ignore_errors=True)
+
+
+@schedule.due(KIND, "auto_update_at")
+def _auto_update(store: Store, version: SolutionVersionRecord, now: datetime) -> str | None:
+    """Two hours have passed: refresh the version if it is still its solution's latest ACTIVE
+    one (else it is no longer updated) and new data came in since its model was built."""
+    version.auto_update_at = schedule.next_after(version.auto_update_at, schedule.AUTO_UPDATE, now)
+    solution = store.records["solution"].get(version.solution_arn)
+    latest = next((v for v in solutions.versions_of(store, version.solution_arn)
+                   if v.status == lifecycle.ACTIVE), None)  # fmt: skip
+    if solution is None or latest is not version:
+        version.auto_update_at = None
+        return None
+    mark = schedule.data_mark(store, version.dataset_group_arn, schedule.CATALOGUE_TYPES)
+    if mark == version.model_data:
+        return None
+    refresh = _Refresh(store, solution, version, _check_data(store, solution), version)
+    hidden = SolutionUpdate()  # the job's statuses: nothing a describe shows changes
+    runner_for(store).submit(version, refresh.run, path="update", target=hidden,
+                             on_success=refresh.publish)  # fmt: skip
+    return version.arn
