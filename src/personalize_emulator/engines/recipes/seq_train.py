@@ -296,7 +296,7 @@ def train(net, prep: Prepared, windows: Windows, cfg: TrainConfig, rng: np.rando
     n_warm = prep.n_warm
     sampler = _Sampler(prep, rng, device) if n_warm > SAMPLED_ABOVE else None
     best, best_state, best_logits, bad, epochs = -1.0, None, None, 0, 0
-    total_steps = cfg.max_epochs * len(windows.batches(cfg.batch_size, np.random.default_rng(0)))
+    total_steps = cfg.max_epochs * -(-windows.n // cfg.batch_size)  # batches per epoch, rounded up
     step = 0
     for epoch in range(cfg.max_epochs):
         net.train()
