@@ -1,5 +1,6 @@
 """What the boto3 test helpers of several folders share: the test account, Avro schema text,
-error unpacking, and loading one dataset from CSV through S3 and an import job.
+error unpacking, loading one dataset from CSV through S3 and an import job, and moving the
+emulated clock on either door.
 
 Importable from any test folder: ``pythonpath = ["tests"]`` in ``pyproject.toml``.
 """
@@ -7,6 +8,8 @@ Importable from any test folder: ``pythonpath = ["tests"]`` in ``pyproject.toml`
 from __future__ import annotations
 
 import json
+import urllib.request
+from datetime import timedelta
 from typing import Any
 
 ACCOUNT = "123456789012"
@@ -58,3 +61,26 @@ def load_dataset(personalize: Any, s3: Any, *, group: str, name: str, dataset_ty
     status = personalize.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"]
     assert status["status"] == "ACTIVE", status
     return dataset
+
+
+def clock_call(endpoint: str, body: dict | None = None) -> dict:
+    """The server's clock endpoint: GET ``/_emulator/clock``, or POST ``body`` to its
+    ``/advance`` (raises ``urllib.error.HTTPError`` for a refused body)."""
+    if body is None:
+        request = urllib.request.Request(f"{endpoint}/_emulator/clock")
+    else:
+        request = urllib.request.Request(f"{endpoint}/_emulator/clock/advance", method="POST",
+                                         data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())
+
+
+def advance(aws: Any, **amount: float) -> list[str]:
+    """Move the emulated clock on the test's door (``clock.advance`` in-process, the endpoint
+    on the server); returns the ARNs of the work it started."""
+    if aws.door == "mock":
+        from personalize_emulator import clock
+
+        return clock.advance(**amount)
+    return clock_call(aws.endpoint_url, {"seconds": timedelta(**amount).total_seconds()})["started"]

@@ -7,7 +7,6 @@ The mock door moves the clock with ``personalize_emulator.clock.advance``, the s
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -17,20 +16,7 @@ from pipeline_support import interactions_csv, wait_until, world
 
 from personalize_emulator import clock
 from personalize_emulator.resources import clock as raw_clock
-
-
-def _post(aws, path: str, body: dict) -> dict:
-    request = urllib.request.Request(f"{aws.endpoint_url}{path}", method="POST",
-                                     data=json.dumps(body).encode())  # fmt: skip
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.loads(response.read())
-
-
-def advance(aws, **amount: float) -> list[str]:
-    if aws.door == "mock":
-        return clock.advance(**amount)
-    seconds = timedelta(**amount).total_seconds()
-    return _post(aws, "/_emulator/clock/advance", {"seconds": seconds})["started"]
+from support import advance, clock_call
 
 
 def versions(pipe, solution: str) -> list[dict]:
@@ -153,11 +139,10 @@ def test_server_fires_due_work_as_real_time_passes(door, aws, loaded):
 def test_clock_endpoint_answers_and_refuses(door, aws):
     if door != "server":
         pytest.skip("a server endpoint")
-    with urllib.request.urlopen(f"{aws.endpoint_url}/_emulator/clock", timeout=30) as response:
-        body = json.loads(response.read())
+    body = clock_call(aws.endpoint_url)
     assert body["offsetSeconds"] == 0 and body["started"] == []
     for bad in ({"seconds": -5}, {"weeks": 1}, [1]):
         with pytest.raises(urllib.error.HTTPError) as exc:
-            _post(aws, "/_emulator/clock/advance", bad)
+            clock_call(aws.endpoint_url, bad)
         assert exc.value.code == 400
-    assert _post(aws, "/_emulator/clock/advance", {"hours": 2})["offsetSeconds"] == 7200
+    assert clock_call(aws.endpoint_url, {"hours": 2})["offsetSeconds"] == 7200

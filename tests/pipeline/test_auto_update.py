@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from pipeline_support import interactions_csv, world
-from test_auto_training import advance
+
+from support import advance
 
 FAST = {"algorithmHyperParameters": {"hidden_dimension": "32", "bptt": "8"}}
 FRESH = "fresh-hit"

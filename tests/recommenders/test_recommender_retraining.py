@@ -5,25 +5,11 @@ stopped recommender is not retrained."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
-from datetime import timedelta
-
 from recommender_support import BUCKET, ROLE, Domain
 
-from personalize_emulator import clock
+from support import advance
 
 NEW_HIT = "brand-new-hit"
-
-
-def advance(aws, **amount: float) -> list[str]:
-    if aws.door == "mock":
-        return clock.advance(**amount)
-    body = json.dumps({"seconds": timedelta(**amount).total_seconds()}).encode()
-    request = urllib.request.Request(f"{aws.endpoint_url}/_emulator/clock/advance",
-                                     method="POST", data=body)  # fmt: skip
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.loads(response.read())["started"]
 
 
 def watch_new_hit(domain: Domain, world) -> None:
