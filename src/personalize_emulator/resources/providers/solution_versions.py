@@ -558,7 +558,7 @@ def _auto_update(store: Store, version: SolutionVersionRecord, now: datetime) ->
     mark = schedule.data_mark(store, version.dataset_group_arn, schedule.CATALOGUE_TYPES)
     if mark == version.model_data:
         return None
-    refresh = _Refresh(store, solution, version, _check_data(store, solution), version)
+    refresh = _Refresh(store, solution, version, _check_data(store, solution), None)
     hidden = SolutionUpdate()  # the job's statuses: nothing a describe shows changes
     runner_for(store).submit(version, refresh.run, path="update", target=hidden,
                              on_success=refresh.publish)  # fmt: skip
