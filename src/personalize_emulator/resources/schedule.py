@@ -96,9 +96,27 @@ def data_mark(store: Store, group_arn: str, kinds: tuple[str, ...] = INTERACTION
     )
 
 
+#: One firing at a time: a clock move and the run it triggers are one step, so the server's
+#: ticker (which sees every store, the in-process mock's too) cannot fire in between and take
+#: the work the move's caller is told it started.
+_firing = threading.RLock()
+
+
+def advance(stores: Iterable[Store], delta: timedelta) -> list[str]:
+    """Move the clock by ``delta`` and fire what became due; returns what was started."""
+    with _firing:
+        clock.shift(delta)
+        return run_due(stores)
+
+
 def run_due(stores: Iterable[Store], now: datetime | None = None) -> list[str]:
     """Fire everything due at ``now`` (default: the emulated now) in ``stores``; returns the
     ARNs of what was started (solution versions, recommenders retraining)."""
+    with _firing:
+        return _run_due(stores, now)
+
+
+def _run_due(stores: Iterable[Store], now: datetime | None) -> list[str]:
     from .handlers import load_providers
 
     load_providers()  # the providers register their scheduled work on import
